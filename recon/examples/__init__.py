@@ -1,0 +1,1 @@
+"""Fictional example documents (written for Recon; no real patient)."""

@@ -1,0 +1,5 @@
+"""Reconciliation: two MedicationLists → ReconciliationReport."""
+
+from recon.reconcile.engine import reconcile
+
+__all__ = ["reconcile"]

@@ -1,0 +1,1 @@
+"""Lexicons and terminologies as data files (read with importlib.resources)."""
