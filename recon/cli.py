@@ -165,6 +165,17 @@ def cmd_reference_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        _err("the API has no authentication yet: it listens on 127.0.0.1 only (use a reverse proxy to publish it)")
+        return EXIT_INPUT
+    print(f"Recon API on http://{args.host}:{args.port} (local only)", file=sys.stderr)
+    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="warning", access_log=False)
+    return EXIT_OK
+
+
 # -- parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="recon", description="Medication reconciliation (conciliation médicamenteuse).")
@@ -213,6 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = ref.add_subparsers(dest="reference_command", required=True)
     ri = rsub.add_parser("info", help="source, version and counts")
     ri.set_defaults(func=cmd_reference_info)
+    sv = sub.add_parser("serve", help="start the HTTP API")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.set_defaults(func=cmd_serve)
     return p
 
 

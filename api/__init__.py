@@ -1,0 +1,1 @@
+"""Recon's HTTP API (FastAPI)."""

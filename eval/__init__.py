@@ -1,0 +1,1 @@
+"""Accuracy and speed benchmarks of Recon (run with `python -m eval`)."""
