@@ -116,7 +116,7 @@ class Medication(_Model):
     comment: str | None = Field(default=None, description="*extension*: free text written with the line.")
 
 
-class Warning(_Model):  # noqa: A001 - the contract's name
+class Warning(_Model):
     code: str
     message: str
     page: int | None = None

@@ -22,7 +22,7 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     kids = " ".join(f"{i} 0 R" for i in page_ids).encode()
     objects.append(b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(len(pages)).encode() + b" >>")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    for lines, pid, cid in zip(pages, page_ids, content_ids, strict=True):
+    for lines, cid in zip(pages, content_ids, strict=True):
         stream = b"BT /F1 10 Tf 14 TL 50 800 Td " + b" ".join(b"(" + _escape(ln) + b") Tj T*" for ln in lines) + b" ET"
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 "

@@ -18,7 +18,8 @@ def test_extract_upload_returns_a_medication_list(contract) -> None:
 
 
 def test_reconcile_upload_returns_a_report(contract) -> None:
-    r = client.post("/v1/reconcile", files={"before": ("b.txt", ORDONNANCE.encode()), "after": ("a.txt", HOSPITAL.encode())})
+    files = {"before": ("b.txt", ORDONNANCE.encode()), "after": ("a.txt", HOSPITAL.encode())}
+    r = client.post("/v1/reconcile", files=files)
     assert r.status_code == 200
     contract(r.json(), "reconciliation")
 
