@@ -7,7 +7,8 @@
     │   ├── EmptyDocument           E103
     │   ├── UnreadableDocument      E104  (bad encoding, corrupted PDF, …)
     │   ├── DocumentTooLarge        E105
-    │   └── BadPairsFile            E106
+    │   ├── BadPairsFile            E106
+    │   └── ProcessingTimeout       E107  (a document took longer than its time limit)
     ├── ReferenceDataError          the drug reference cannot be built or loaded (E2xx)
     └── RenderError                 a report or a letter cannot be rendered (E3xx)
 
@@ -76,6 +77,11 @@ class BadPairsFile(InputError):
     title = "Bad pairs file"
 
 
+class ProcessingTimeout(InputError):
+    code = "E107"
+    title = "Processing time limit reached"
+
+
 class ReferenceDataError(ReconError):
     code = "E200"
     title = "Drug reference unavailable"
@@ -92,6 +98,7 @@ __all__ = [
     "EmptyDocument",
     "FileNotFound",
     "InputError",
+    "ProcessingTimeout",
     "ReconError",
     "ReferenceDataError",
     "RenderError",

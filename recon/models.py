@@ -113,6 +113,7 @@ class Medication(_Model):
     needs_review: bool = False
     review_reasons: list[str] = Field(default_factory=list)
     section: str | None = Field(default=None, description="*extension*: the document section of the line.")
+    ald: bool | None = Field(default=None, description="*extension*: bizone ordonnance zone (ALD or not).")
     comment: str | None = Field(default=None, description="*extension*: free text written with the line.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from recon.extract.rules import RuleExtractor
 from recon.ingest import Document
 from recon.link import Linker, default_linker
-from recon.models import DocumentInfo, MedicationList, Warning
+from recon.models import DocumentInfo, Medication, MedicationList, Warning
 
 EXTRACTORS = ("rules",)
 
@@ -17,13 +17,36 @@ def extract_medications(doc: Document, *, side: str = "unknown", extractor: str 
 
         raise InputError(f"unknown extractor '{extractor}'; choose one of: {', '.join(EXTRACTORS)}")
     meds, warnings = RuleExtractor(linker or default_linker()).extract(doc)
-    warnings = [Warning(code=c, message=msg, page=p) for c, msg, p in doc.warnings] + warnings
+    meds, dropped = _apply_sections(doc, meds)
+    warnings = [Warning(code=c, message=msg, page=p) for c, msg, p in doc.warnings] + warnings + dropped
     return MedicationList(
         document=DocumentInfo(name=doc.name, side=side, media_type=doc.media_type,  # type: ignore[arg-type]
                               pages=doc.pages, sha256=doc.sha256),
         medications=meds,
         warnings=warnings,
     )
+
+
+NOT_PRESCRIBED = {"allergies": "Allergies", "antecedents": "Antécédents"}
+
+
+def _apply_sections(doc: Document, meds: list[Medication]) -> tuple[list[Medication], list[Warning]]:
+    """Copy each line's section and ALD zone to its medication; drugs named under Allergies or
+    Antécédents are not prescriptions: they become warnings with their span."""
+    kept: list[Medication] = []
+    warnings: list[Warning] = []
+    for med in meds:
+        line = next((ln for ln in doc.lines if med.span and ln.start <= med.span[0] <= ln.end), None)
+        if line is not None:
+            med.section, med.ald = line.section, line.ald
+        if med.section in NOT_PRESCRIBED:
+            warnings.append(Warning(code="W201", message=f"drug named under '{NOT_PRESCRIBED[med.section]}': "
+                                    "not taken as a prescription", page=med.page, span=med.span))
+            continue
+        kept.append(med)
+    for i, med in enumerate(kept, start=1):
+        med.id = f"m{i}"
+    return kept, warnings
 
 
 __all__ = ["EXTRACTORS", "RuleExtractor", "extract_medications"]

@@ -1,11 +1,13 @@
-"""The Document every later stage reads: the text of a file, its lines and their pages."""
+"""The Document every later stage reads: the text of a file, its lines, their pages and boxes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class Line:
     """One line of the document's text: ``text == document.text[start:end]``."""
 
@@ -14,6 +16,9 @@ class Line:
     start: int
     end: int
     text: str
+    bbox: BBox | None = None
+    section: str | None = None  # e.g. "traitement_sortie", "allergies" (see sections.py)
+    ald: bool | None = None  # bizone ordonnance: True in the ALD zone, False outside, None when not bizone
 
 
 @dataclass(slots=True)
@@ -29,22 +34,32 @@ class Document:
     @classmethod
     def from_pages(cls, *, name: str, media_type: str, sha256: str, pages: list[str]) -> Document:
         """Join page texts with a newline and index every line with its page."""
+        return cls.from_page_lines(
+            name=name, media_type=media_type, sha256=sha256,
+            pages=[[(raw, None) for raw in p.replace("\r\n", "\n").replace("\r", "\n").split("\n")] for p in pages],
+        )
+
+    @classmethod
+    def from_page_lines(cls, *, name: str, media_type: str, sha256: str,
+                        pages: list[list[tuple[str, BBox | None]]]) -> Document:
+        """Build from lines already laid out, each with its box on the page (or None)."""
         parts: list[str] = []
         lines: list[Line] = []
         offset = 0
         number = 0
-        for page_no, page_text in enumerate(pages, start=1):
-            page_text = page_text.replace("\r\n", "\n").replace("\r", "\n")
-            for raw in page_text.split("\n"):
+        for page_no, page_lines in enumerate(pages, start=1):
+            for raw, bbox in page_lines:
                 number += 1
-                lines.append(Line(number, page_no, offset, offset + len(raw), raw))
+                lines.append(Line(number, page_no, offset, offset + len(raw), raw, bbox))
                 parts.append(raw)
                 offset += len(raw) + 1
-        return cls(
-            name=name,
-            media_type=media_type,
-            sha256=sha256,
-            pages=len(pages),
-            text="\n".join(parts),
-            lines=lines,
-        )
+        doc = cls(name=name, media_type=media_type, sha256=sha256, pages=len(pages), text="\n".join(parts),
+                  lines=lines)
+        from recon.ingest.sections import tag_sections
+
+        tag_sections(doc)
+        return doc
+
+    def locate(self, start: int, end: int) -> list[tuple[int, BBox | None]]:
+        """Pages and boxes of the lines a character span covers (for highlighting the source)."""
+        return [(ln.page, ln.bbox) for ln in self.lines if ln.start < end and ln.end >= start]
