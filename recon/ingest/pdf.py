@@ -62,10 +62,12 @@ def _page_lines(page: Any) -> list[tuple[str, BBox | None]]:
     raw = page.extract_words(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False)
     words = [Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"])) for w in raw]
     tables = []
-    try:
-        found = page.find_tables()
-    except Exception:  # a table finder failure must not lose the page's text
-        found = []
+    found = []
+    if page.lines or page.rects:  # only ruled tables are looked for: no rules, no table finder
+        try:
+            found = page.find_tables()
+        except Exception:  # a table finder failure must not lose the page's text
+            found = []
     for table in found:
         rows = []
         for row, cells in zip(table.rows, table.extract(), strict=False):
