@@ -1,28 +1,127 @@
-"""Compare BEFORE (usual treatment) with AFTER (hospital prescription) into a ReconciliationReport."""
+"""Compare BEFORE (usual treatment) with AFTER (hospital prescription) into a ReconciliationReport.
+
+Steps:
+
+1. Read each AFTER line's real status: a regimen that ends ("2 cp pendant 5 jours puis arrêt")
+   is prescribed, not stopped; a line with no posology that says "suspendu", "non repris" or
+   "arrêt" is a suspension or a stop even when extraction left it active.
+2. Pair BEFORE and AFTER lines by score, best first: the same drug (substance set) before the
+   same class (ATC level 4, a substitution); among several candidates, the one whose strength,
+   dose and schedule agree; an AFTER line that names the BEFORE drug it replaces ("remplace
+   INEXIUM", "équivalence livret") is paired with it.
+3. Lines left over that only repeat a drug already on a line (a second dispensing, a name
+   restated in a paragraph, the replaced drug named in a justification) join that line; the
+   others are stopped (BEFORE) or added (AFTER).
+4. Each pair gets its status and field-level changes; alerts (duplicated class, unknown drug,
+   ambiguous pairing) set ``needs_review`` with reasons.
+"""
 
 from __future__ import annotations
 
-from recon.models import LINE_STATUSES, Medication, MedicationList, ReconciliationLine, ReconciliationReport
-from recon.reconcile.compare import compare, is_brand_switch, same_schedule_note
-from recon.reconcile.identity import same_class, same_drug
-from recon.reconcile.reasons import reason_for
+import re
+from dataclasses import dataclass, field
+
+from recon.models import (
+    LINE_STATUSES,
+    Change,
+    Medication,
+    MedicationList,
+    Quantity,
+    ReconciliationLine,
+    ReconciliationReport,
+)
+from recon.reconcile.compare import (
+    compare,
+    daily_dose,
+    daily_dose_note,
+    has_posology,
+    is_brand_switch,
+    quantities_differ,
+    same_schedule_note,
+    strengths_differ,
+)
+from recon.reconcile.identity import class_atc, mentions, same_class, same_combination, same_drug, substance_keys
+from recon.reconcile.reasons import change_cue, justification, reason_for, substitution_cue
+
+_TAPER = re.compile(r"\bpuis\s+(?:arr[êe]t|stop|interruption)", re.IGNORECASE)
+_NEGATED_STOP = re.compile(
+    r"\b(?:ne\s+(?:pas|jamais|plus\s+jamais)|sans|pas\s+d['’]?|jamais)\s+(?:l['’]?\s*)?(?:arr[êe]t|interromp|suspend|stopp)",
+    re.IGNORECASE)
+_SUSPEND_CUE = re.compile(
+    r"suspen|en\s+pause|[àa]\s+reprendre|r[ée]introdu|fen[êe]tre\s+th[ée]rapeutique|reprise\s+(?:selon|[àa]|apr[èe]s)",
+    re.IGNORECASE)
+_STOP_CUE = re.compile(
+    r"\barr[êe]t(?:é|ée|er)?\b|non\s+repris|\bstopp|interrompu|ne\s+plus\s+prendre|supprim[ée]|retir[ée]|\bstop\b",
+    re.IGNORECASE)
+
+_CONTINUE_CUE = re.compile(r"poursui|inchang|\bidem\b|maintenu|continu|\bidentique", re.IGNORECASE)
+
+SAME, CLASS = "same", "class"
+BRAND_NOTE = "changement de nom commercial / DCI, mêmes substances"
+
+
+@dataclass
+class _Pair:
+    before: Medication
+    after: Medication
+    kind: str
+    score: float
+    ambiguous: bool = False
+    merged_before: list[Medication] = field(default_factory=list)
+    merged_after: list[Medication] = field(default_factory=list)
 
 
 def reconcile(before: MedicationList, after: MedicationList) -> ReconciliationReport:
-    pairs, lone_before, lone_after = _pair(before.medications, after.medications)
+    b_meds, a_meds = list(before.medications), list(after.medications)
+    status = {id(a): _after_status(a) for a in a_meds}
+    status.update({id(b): b.status for b in b_meds})
+    pairs, lone_b, lone_a = _pair(b_meds, a_meds, status)
+    # in a hospital list that gives posologies, a drug only named (no strength, no posology) is a mention
+    # (a history paragraph, a justification), not a prescription
+    mostly_full = sum(_full(a) for a in a_meds) >= 0.6 * len(a_meds) if a_meds else False
+    for p in pairs:
+        if (mostly_full and p.kind == SAME and _bare(p.after) and _real(p.before)
+                and status[id(p.after)] == "active" and not _CONTINUE_CUE.search(_text(p.after))):
+            status[id(p.after)] = "mention"
+    lone_b, lone_a = _absorb_repeats(pairs, lone_b, lone_a, status)
+    merged = {id(m) for p in pairs for m in p.merged_before + p.merged_after}
+    dup_b = _class_duplicates([m for m in b_meds if id(m) not in merged])
+    dup_a = _class_duplicates([m for m in a_meds if id(m) not in merged])
+
     lines: list[ReconciliationLine] = []
-    for b, a, kind in pairs:
-        lines.append(_paired_line(b, a, kind))
-    for b in lone_before:
-        lines.append(_line("stopped", b, None, reason=None, review=_review(b)))
-    for a in lone_after:
-        if a.status in ("stopped", "suspended"):
+    for p in pairs:
+        main = _paired_line(p, status[id(p.after)], dup_b, dup_a)
+        lines.append(main)
+        # a repeated line keeps a line of its own (every medication is on exactly one line), right after the
+        # line it repeats, 'unchanged' since it adds nothing to reconcile
+        for m in p.merged_before:
+            lines.append(_repeat_line(m, None, p))
+        for m in p.merged_after:
+            lines.append(_repeat_line(None, m, p))
+    for b in lone_b:
+        review = _review(b) + _dup_review(b, dup_b, "BEFORE")
+        twice = _same_drug_elsewhere(b, pairs, "before")
+        line = _line("stopped", b, None, reason=_reason_stop(b, a_meds), review=review + twice)
+        if twice:
+            line.note = _total_note(b, b_meds, a_meds, status)
+        lines.append(line)
+    for a in lone_a:
+        st = status[id(a)]
+        review = _review(a) + _dup_review(a, dup_a, "AFTER")
+        twice = _same_drug_elsewhere(a, pairs, "after")
+        review += twice
+        if st in ("stopped", "suspended"):
             # the hospital names a stop of a drug the usual treatment did not list
-            lines.append(_line("stopped" if a.status == "stopped" else "suspended", None, a,
-                               reason=reason_for(a), review=[*_review(a),
-                                                             "stopped in AFTER but absent from BEFORE"]))
+            lines.append(_line(st, None, a, reason=reason_for(a),
+                               review=[*review, "arrêté/suspendu dans AFTER mais absent de BEFORE"]))
         else:
-            lines.append(_line("added", None, a, reason=reason_for(a), review=_review(a)))
+            if not has_posology(a) and a.strength is None:
+                review.append(f"{a.drug_text}: nommé sans posologie dans AFTER (mention ou prescription ?)")
+            line = _line("added", None, a, reason=reason_for(a), review=review)
+            if twice:
+                line.note = _total_note(a, b_meds, a_meds, status)
+            lines.append(line)
+    _reasons_written_elsewhere(lines, b_meds, a_meds)
     for i, line in enumerate(lines, start=1):
         line.id = f"l{i}"
     summary = {s: sum(1 for ln in lines if ln.status == s) for s in LINE_STATUSES}
@@ -30,57 +129,316 @@ def reconcile(before: MedicationList, after: MedicationList) -> ReconciliationRe
     return ReconciliationReport(before=before, after=after, lines=lines, summary=summary)
 
 
-def _pair(before: list[Medication], after: list[Medication]
-          ) -> tuple[list[tuple[Medication, Medication, str]], list[Medication], list[Medication]]:
-    free_a = list(after)
-    pairs: list[tuple[Medication, Medication, str]] = []
-    rest_b: list[Medication] = []
-    # 1. same drug; with several candidates prefer the same strength
-    for b in before:
-        cands = [a for a in free_a if same_drug(b, a)]
-        if not cands:
-            rest_b.append(b)
+# -- statuses ------------------------------------------------------------------------------------
+
+
+def _text(med: Medication) -> str:
+    return " ".join(t for t in (med.text, med.comment) if t)
+
+
+def _after_status(med: Medication) -> str:
+    """The status of an AFTER line as a pharmacist reads it."""
+    text = _text(med)
+    if med.status in ("stopped", "suspended"):
+        if has_posology(med) and _TAPER.search(text):
+            return "active"  # a regimen with an end: prescribed for a time
+        return med.status
+    if med.status == "active" and med.dose is None and not (med.frequency and med.frequency.per_day):
+        cleaned = _NEGATED_STOP.sub(" ", text)
+        if _SUSPEND_CUE.search(cleaned):
+            return "suspended"
+        if _STOP_CUE.search(cleaned):
+            return "stopped"
+    return med.status
+
+
+def _bare(med: Medication) -> bool:
+    return med.strength is None and med.dose is None and not (med.frequency and med.frequency.per_day)
+
+
+def _real(med: Medication) -> bool:
+    """A prescription rather than a name: it gives at least a strength or a dose."""
+    return med.strength is not None or med.dose is not None
+
+
+def _full(med: Medication) -> bool:
+    """A line with a real posology (not a name quoted in a paragraph)."""
+    return med.dose is not None or bool(med.frequency and med.frequency.per_day)
+
+
+# -- pairing -------------------------------------------------------------------------------------
+
+
+def _similarity(b: Medication, a: Medication) -> float:
+    score = 0.0
+    if b.strength is not None and a.strength is not None and not strengths_differ(b.strength, a.strength):
+        score += 20
+    if b.dose is not None and a.dose is not None and quantities_differ(b.dose, a.dose) is False:
+        score += 8
+    fb = b.frequency.per_day if b.frequency else None
+    fa = a.frequency.per_day if a.frequency else None
+    if fb is not None and fa is not None and abs(fb - fa) < 1e-3:
+        score += 8
+    ddb, dda = daily_dose(b), daily_dose(a)
+    if ddb and dda and quantities_differ(ddb, dda) is False:
+        score += 10
+    if b.route and a.route and b.route == a.route:
+        score += 4
+    return score
+
+
+def _pair_score(b: Medication, a: Medication, a_status: str) -> tuple[str, float] | None:
+    if same_drug(b, a):
+        base = 1000.0 if (_real(a) or a_status != "active") else 600.0
+        return SAME, base + _similarity(b, a)
+    if same_combination(b, a):
+        return SAME, 800.0 + _similarity(b, a)
+    if a_status in ("stopped", "suspended"):
+        return None
+    klass = same_class(b, a)
+    if not klass and _has_class(b) and _has_class(a):
+        return None  # two known classes that differ: only a written replacement could pair them, below
+    cue = substitution_cue(a)
+    named = bool(a.comment) and mentions(_text(a), b)
+    if klass:
+        base = 500.0
+        if named and cue:
+            base += 400
+        elif named:
+            base += 250
+        elif cue:
+            base += 150
+        return CLASS, base + _similarity(b, a) / 10
+    if named and cue:
+        return CLASS, 450.0
+    return None
+
+
+def _has_class(med: Medication) -> bool:
+    return class_atc(med) is not None
+
+
+def _pair(before: list[Medication], after: list[Medication], status: dict[int, str]
+          ) -> tuple[list[_Pair], list[Medication], list[Medication]]:
+    cands: list[tuple[float, int, int, str]] = []
+    for i, b in enumerate(before):
+        for j, a in enumerate(after):
+            found = _pair_score(b, a, status[id(a)])
+            if found:
+                cands.append((found[1], i, j, found[0]))
+    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
+    used_b: set[int] = set()
+    used_a: set[int] = set()
+    pairs: list[tuple[int, _Pair]] = []
+    for score, i, j, kind in cands:
+        if i in used_b or j in used_a:
             continue
-        same_strength = [a for a in cands if a.strength == b.strength]
-        a = (same_strength or cands)[0]
-        free_a.remove(a)
-        pairs.append((b, a, "same"))
-    # 2. same class (ATC level 4): a substitution
-    lone_b: list[Medication] = []
-    for b in rest_b:
-        cands = [a for a in free_a if same_class(b, a) and a.status not in ("stopped", "suspended")]
-        if cands:
-            free_a.remove(cands[0])
-            pairs.append((b, cands[0], "class"))
+        rivals = [c for c in cands if c[0] == score and (c[1] == i) != (c[2] == j)
+                  and c[1] not in used_b and c[2] not in used_a]
+        used_b.add(i)
+        used_a.add(j)
+        pairs.append((i, _Pair(before[i], after[j], kind, score, ambiguous=bool(rivals))))
+    pairs.sort(key=lambda p: p[0])
+    lone_b = [b for i, b in enumerate(before) if i not in used_b]
+    lone_a = [a for j, a in enumerate(after) if j not in used_a]
+    return [p for _, p in pairs], lone_b, lone_a
+
+
+def _absorb_repeats(pairs: list[_Pair], lone_b: list[Medication], lone_a: list[Medication],
+                    status: dict[int, str]) -> tuple[list[Medication], list[Medication]]:
+    """Lines left over that only repeat a drug already on a line join that line."""
+    keep_b: list[Medication] = []
+    for b in lone_b:
+        target = next((p for p in pairs if same_drug(p.before, b) and _repeats(b, p.before)), None)
+        if target is None:
+            keep_b.append(b)
         else:
-            lone_b.append(b)
-    return pairs, lone_b, free_a
+            target.merged_before.append(b)
+    keep_a: list[Medication] = []
+    for a in lone_a:
+        target = None
+        if status[id(a)] == "active":
+            target = next((p for p in pairs if same_drug(p.after, a) and _repeats(a, p.after)), None)
+            if target is None and not _real(a):
+                # the replaced drug named in the hospital document ("remplace AZOPT", a history paragraph)
+                target = next((p for p in pairs if p.kind == CLASS and same_drug(p.before, a)), None)
+        if target is None:
+            keep_a.append(a)
+        else:
+            target.merged_after.append(a)
+    return keep_b, keep_a
 
 
-def _paired_line(b: Medication, a: Medication, kind: str) -> ReconciliationLine:
-    review = _review(b) + _review(a)
-    if a.status == "stopped":
-        return _line("stopped", b, a, reason=reason_for(a, b), review=review)
-    if a.status == "suspended":
-        return _line("suspended", b, a, reason=reason_for(a, b), review=review)
-    if kind == "class":
-        line = _line("substituted", b, a, reason=reason_for(a, b), review=review)
-        line.changes = []
-        return line
-    changes = compare(b, a)
-    if not changes:
-        note = "changement de nom commercial / DCI, mêmes substances" if is_brand_switch(b, a) else None
-        line = _line("unchanged", b, a, reason=None, review=review)
-        line.note = note
-        return line
-    line = _line("modified", b, a, reason=reason_for(a, b), review=review)
-    line.changes = changes
-    line.note = same_schedule_note(changes)
+def _repeats(extra: Medication, kept: Medication) -> bool:
+    """``extra`` says nothing more than ``kept``: no posology of its own, or the same strength and posology."""
+    if not _full(extra):
+        return extra.strength is None or not strengths_differ(extra.strength, kept.strength)
+    if strengths_differ(extra.strength, kept.strength):
+        return False
+    return not compare(kept, extra)
+
+
+# -- lines ---------------------------------------------------------------------------------------
+
+
+def _paired_line(p: _Pair, a_status: str, dup_b: dict[int, list[str]], dup_a: dict[int, list[str]]
+                 ) -> ReconciliationLine:
+    b, a = p.before, p.after
+    review = _review(b) + _review(a) + _dup_review(b, dup_b, "BEFORE") + _dup_review(a, dup_a, "AFTER")
+    if p.ambiguous:
+        review.append(f"{b.drug_text}: appariement ambigu (plusieurs lignes candidates)")
+    notes: list[str] = []
+    for m in p.merged_before + p.merged_after:
+        replaced = p.kind == CLASS and m in p.merged_after and same_drug(m, p.before)
+        notes.append(f"{m.drug_text} ({m.id}) : " + ("nom du médicament remplacé" if replaced else "même médicament"))
+    if a_status == "mention":
+        review.append(f"{a.drug_text}: seulement nommé dans AFTER, sans dosage ni posologie : considéré arrêté")
+        line = _line("stopped", b, a, reason=reason_for(a), review=review)
+    elif a_status == "stopped":
+        line = _line("stopped", b, a, reason=reason_for(a), review=review)
+    elif a_status == "suspended":
+        line = _line("suspended", b, a, reason=reason_for(a), review=review)
+    elif p.kind == CLASS:
+        line = _line("substituted", b, a, reason=reason_for(a), review=review)
+        line.changes = [Change(field="substance", before=sorted(substance_keys(b)), after=sorted(substance_keys(a)),
+                               daily_dose_before=daily_dose(b), daily_dose_after=daily_dose(a))]
+        if not same_class(b, a):
+            review.append(f"{b.drug_text} → {a.drug_text}: remplacement écrit, classes ATC différentes")
+    else:
+        changes = compare(b, a)
+        if not changes and change_cue(a):
+            changes = [_cue_change(b, a)]
+            review.append(f"{a.drug_text}: modification écrite dans AFTER mais non retrouvée dans la posologie")
+        if not changes:
+            line = _line("unchanged", b, a, reason=None, review=review)
+            if is_brand_switch(b, a):
+                notes.insert(0, BRAND_NOTE)
+        else:
+            line = _line("modified", b, a, reason=reason_for(a), review=review)
+            line.changes = changes
+            schedule = same_schedule_note(changes)
+            notes.insert(0, schedule or daily_dose_note(changes) or "")
+            if is_brand_switch(b, a):
+                notes.append(BRAND_NOTE)
+    line.review_reasons = review
+    line.needs_review = bool(review)
+    notes = [n for n in notes if n]
+    line.note = " ; ".join(notes) if notes else None
     return line
 
 
+def _repeat_line(b: Medication | None, a: Medication | None, p: _Pair) -> ReconciliationLine:
+    med = b or a
+    assert med is not None
+    side, main = ("BEFORE", p.before) if b is not None else ("AFTER", p.after)
+    if a is not None and p.kind == CLASS and same_drug(a, p.before):
+        what = f"nom du médicament remplacé par {p.after.drug_text} ({p.after.id})"
+    elif not _real(med):
+        what = f"nommé sans posologie, rattaché à {main.drug_text} ({main.id})"
+    else:
+        what = f"ligne répétée (même médicament, même posologie que {main.drug_text} ({main.id}))"
+    line = _line("unchanged", b, a, reason=None, review=[f"{med.drug_text}: {what} dans {side}"])
+    line.note = f"{what} : rien à concilier sur cette ligne"
+    return line
+
+
+def _cue_change(b: Medication, a: Medication) -> Change:
+    field_name = "strength" if (b.strength is None) != (a.strength is None) else "dose"
+    bq: Quantity | None = b.strength if field_name == "strength" else b.dose
+    aq: Quantity | None = a.strength if field_name == "strength" else a.dose
+    return Change(field=field_name,  # type: ignore[arg-type]
+                  before=None if bq is None else bq.model_dump(mode="json"),
+                  after=None if aq is None else aq.model_dump(mode="json"),
+                  daily_dose_before=daily_dose(b), daily_dose_after=daily_dose(a))
+
+
+def _class_duplicates(meds: list[Medication]) -> dict[int, list[str]]:
+    """Lines of one list that share an ATC level-4 class with another line of a different substance."""
+    out: dict[int, list[str]] = {}
+    for i, m in enumerate(meds):
+        ca = class_atc(m)
+        if not ca or m.status in ("stopped", "suspended"):
+            continue
+        for j, n in enumerate(meds):
+            if i != j and class_atc(n) == ca and not same_drug(m, n) and n.status not in ("stopped", "suspended"):
+                out.setdefault(id(m), []).append(n.drug_text)
+    return out
+
+
+def _dup_review(med: Medication, dups: dict[int, list[str]], side: str) -> list[str]:
+    others = dups.get(id(med))
+    if not others:
+        return []
+    return [f"{med.drug_text}: même classe ATC ({class_atc(med)}) que {', '.join(others)} dans {side} (doublon ?)"]
+
+
+def _same_drug_elsewhere(med: Medication, pairs: list[_Pair], side: str) -> list[str]:
+    for p in pairs:
+        other = p.before if side == "before" else p.after
+        if same_drug(other, med):
+            return [f"{med.drug_text}: même substance sur deux lignes de {side.upper()} "
+                    f"({other.drug_text} {_strength_text(other)} / {_strength_text(med)})"]
+    return []
+
+
+def _total_note(med: Medication, before: list[Medication], after: list[Medication], status: dict[int, str]
+                ) -> str | None:
+    """One substance on several lines: its total daily dose before and after, as one drug."""
+    totals = []
+    for meds in (before, after):
+        doses = [daily_dose(m) for m in meds if same_drug(m, med) and status.get(id(m), "active") == "active"]
+        if not doses or any(d is None for d in doses) or len({d.unit for d in doses if d}) != 1:
+            return None
+        known = [d for d in doses if d is not None]
+        totals.append(Quantity(value=round(sum(d.value for d in known), 4), unit=known[0].unit))
+    b, a = totals
+    same = quantities_differ(b, a) is False
+    verdict = "inchangée" if same else "modifiée"
+    return f"dose journalière totale de la substance {b.value:g} {b.unit} → {a.value:g} {a.unit} ({verdict})"
+
+
+def _strength_text(med: Medication) -> str:
+    return f"{med.strength.value:g} {med.strength.unit}" if med.strength else "?"
+
+
+def _reason_stop(b: Medication, after: list[Medication]) -> str | None:
+    """A stopped line's own justification, when the usual treatment's line says why."""
+    return reason_for(b) if b.comment and _STOP_CUE.search(b.comment) else None
+
+
+_ELSEWHERE_CUE = re.compile(r"baisse|hausse|diminu|augment|r[ée]duc|r[ée]dui|major|minor|doubl", re.IGNORECASE)
+
+
+def _reasons_written_elsewhere(lines: list[ReconciliationLine], before: list[Medication],
+                               after: list[Medication]) -> None:
+    """A discrepancy with no justification on its own lines takes the one of an AFTER line that names the drug
+    with a cue ("baisse du Coaprovel ; arrêt du Lercan (hypotension orthostatique)", "remplace INEXIUM")."""
+    by_b = {m.id: m for m in before}
+    by_a = {m.id: m for m in after}
+    for line in lines:
+        if line.reason or line.status == "unchanged":
+            continue
+        meds = [m for m in (by_b.get(line.before or ""), by_a.get(line.after or "")) if m is not None]
+        for other in after:
+            if any(other is m for m in meds):
+                continue
+            text = _text(other)
+            if not any(mentions(text, m) for m in meds):
+                continue
+            if not (_STOP_CUE.search(text) or _SUSPEND_CUE.search(text) or substitution_cue(other)
+                    or change_cue(other) or _ELSEWHERE_CUE.search(text)):
+                continue
+            found = justification(other.comment or text, None)
+            if found:
+                line.reason = found
+                break
+
+
 def _review(med: Medication) -> list[str]:
-    return [f"{med.drug_text}: {r}" for r in med.review_reasons if r != "posology not found"]
+    reasons = [f"{med.drug_text}: {r}" for r in med.review_reasons if r != "posology not found"]
+    if med.link.method == "none" and not any("reference" in r or "référence" in r for r in med.review_reasons):
+        reasons.append(f"{med.drug_text}: médicament non reconnu dans le référentiel")
+    return reasons
 
 
 def _line(status: str, b: Medication | None, a: Medication | None, *, reason: str | None,
