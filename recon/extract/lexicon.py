@@ -28,11 +28,21 @@ def stop_names() -> frozenset[str]:
 
 
 _MAX_WORDS = 6
+_fold = lru_cache(maxsize=1 << 16)(fold)  # n-grams repeat across lines and documents
+
+
+@lru_cache(maxsize=1 << 16)
+def _exact(linker: Linker, key: str) -> bool:
+    return bool(linker.exact(key))
 
 
 def find_mentions(line: str, linker: Linker, *, fuzzy_unknown: bool = True) -> list[Mention]:
     """Mentions in ``line``, left to right, longest match first, never overlapping."""
-    tokens = [(m.start(), m.end(), m.group(0)) for m in P.WORD.finditer(line)]
+    tokens = []
+    for m in P.WORD.finditer(line):
+        elided = P.ELISION.match(m.group(0))  # "l'amlodipine", "d'Eliquis"
+        start = m.start() + (elided.end() if elided and elided.end() < len(m.group(0)) else 0)
+        tokens.append((start, m.end(), line[start : m.end()]))
     mentions: list[Mention] = []
     i = 0
     stops = stop_names()
@@ -44,10 +54,21 @@ def find_mentions(line: str, linker: Linker, *, fuzzy_unknown: bool = True) -> l
             gap_text = line[start:end]
             if re.search(r"[^\w\s/'’\-.+]", gap_text):
                 continue
-            key = fold(gap_text)
+            key = _fold(gap_text)
             if n == 1 and (key in stops or len(key) < 3):
                 continue
-            hits = linker.exact(key)
+            if n > 1 and _fold(tokens[i][2]) in P.FUNCTION_WORDS:
+                continue
+            hits = linker.exact(key) if _exact(linker, key) else []
+            if not hits and n >= 2 and P.ABBREVIATION.search(gap_text):  # "AMOXICILLINE/AC. CLAVULANIQUE"
+                expanded = _fold(_expand(gap_text))
+                hits = linker.exact(expanded)
+                key = expanded if hits else key
+            combo = _combination(gap_text, linker) if n >= 2 and P.COMBINATION_SPLIT.search(gap_text) else None
+            if combo is not None and (not hits or not any(h.substances for h in hits)):
+                found = Mention(start, end, gap_text, combo)
+                i += n
+                break
             if hits:
                 found = Mention(start, end, gap_text, linker.link(key, fuzzy=False))
                 i += n
@@ -57,6 +78,33 @@ def find_mentions(line: str, linker: Linker, *, fuzzy_unknown: bool = True) -> l
             continue
         i += 1
     return mentions
+
+
+def _expand(text: str) -> str:
+    return P.ABBREVIATION.sub(lambda m: P.ABBREVIATIONS[m.group(0).lower().rstrip(".")], text)
+
+
+def _combination(text: str, linker: Linker) -> LinkResult | None:
+    """'AMOXICILLINE/AC. CLAVULANIQUE', 'fluticasone + salmétérol': every part a known name → one mention
+    of all their substances (the ATC code of the pair when the reference names it)."""
+    parts = [p.strip(" .") for p in P.COMBINATION_SPLIT.split(text)]
+    if len(parts) < 2 or any(not p for p in parts):
+        return None
+    substances: list[str] = []
+    for part in parts:
+        key = fold(_expand(part))
+        if not key or key in stop_names():
+            return None
+        hits = linker.exact(key)
+        if not hits:
+            return None
+        result = linker.link(key, fuzzy=False)
+        if not result.substances:
+            return None
+        substances.extend(s for s in result.substances if s not in substances)
+    joined = linker.reference.lookup(" ".join(fold(p) for p in parts))
+    atc = next((e.atc for e in joined if e.atc and len(e.atc) == 7), None)
+    return LinkResult(joined[0] if joined else None, "exact", 1.0, [], tuple(substances), atc)
 
 
 def guess_unknown(line: str, start: int, end: int, linker: Linker) -> Mention | None:

@@ -36,12 +36,23 @@ STRENGTH_RE = re.compile(
 # multi-component strength: "92/55/22 µg", "50µg/0,5mg/g", "20 mg/ml + 5 mg/ml"
 MULTI_STRENGTH_RE = re.compile(rf"(?<![\w,.]){P.NUM}\s*(?:/\s*{P.NUM}\s*){{1,3}}(?:µg|μg|mcg|mg)\b", re.IGNORECASE)
 DOSE_RE = re.compile(
-    rf"(?<![\w/,.])(?P<num>{P.NUM}){P.ET_DEMI}\s*(?P<unit>{_DOSE_ALT.pattern})(?![A-Za-zÀ-ÿ])",
+    rf"(?<![\w/,.])(?P<num>{P.DOSE_NUM}){P.ET_DEMI}[\s-]{{0,2}}(?:d[e'’]\s*)?(?:demi[- ])?(?P<unit>{_DOSE_ALT.pattern})"
+    rf"(?![A-Za-zÀ-ÿ])"
+    rf"(?P<half>\s*(?:et\s+)?(?:demi(?:e)?\b|½))?",
+    re.IGNORECASE,
+)
+# a bare number before a time of day or a condition: "1 matin et soir", "1 le soir", "1 si douleur"
+BARE_DOSE_RE = re.compile(
+    r"(?<![\w/,.:])(?P<num>\d(?:[.,]5)?|[½¼¾]|1/2|1/4|3/4)(?P<half>\s+(?:et\s+)?demi(?:e)?)?\s+"
+    r"(?=(?:le\s+|la\s+|au\s+|[àa]\s+|chaque\s+)?(?:matin|midi|soir|coucher|nuit|si\b|x\s*\d|fois\b|par\s+jour|/\s*j\b"
+    r"|[àa]\s+jeun|\+|en\s+cas|toutes\s+les|tous\s+les|avant|apr[èe]s|pendant|au\s+cours|d[ée]j|lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche))",
     re.IGNORECASE,
 )
 DOSE_MASS_RE = re.compile(
-    rf"(?<![\w/,.])(?P<num>{P.NUM})\s*(?P<unit>mg|g|µg|μg|mcg|UI|U\.I\.|ml|mmol|mEq)(?![A-Za-zÀ-ÿ/])"
-    rf"(?!\s*/\s*(?:m[lL]|h|24|dose|g)\b)",
+    rf"(?<![\w/,.])(?P<num>{P.NUM})\s*(?P<unit>mg|g|µg|μg|mcg|UI|U\.I\.|U|ml|mmol|mEq)(?![A-Za-zÀ-ÿ.])"
+    rf"(?!\s*/(?!\s*24\s*h))"
+    rf"(?!\s*/\s*(?:m[lL]|h|dose|g)\b)",
     re.IGNORECASE,
 )
 _FORMS = [(re.compile(rx, re.IGNORECASE), form, route) for rx, form, route in P.FORMS]
@@ -122,21 +133,48 @@ def parse_strength(text: str) -> Quantity | None:
     return Quantity(value=_num(value), unit=unit, text=text_out)
 
 
-def parse_dose(text: str, *, strength: Quantity | None = None) -> Quantity | None:
-    """The amount taken at once: '1 cp', '½ cp', '1 cp et demi', '2 bouffées', '14 UI', '40 mg'."""
+def parse_dose(text: str, *, strength: Quantity | None = None, form: str | None = None,
+               countable_only: bool = False) -> Quantity | None:
+    """The amount taken at once: '1 cp', '½ cp', '1 cp et demi', '2 bouffées', '14 UI', '40 mg'.
+
+    Parenthesised remarks ("(100 ml)", "(soit 15 mg/semaine)") are read last. A bare number
+    before a time of day ("1 matin et soir") counts units of the ``form``.
+    """
+    bare = _PARENS.sub(lambda x: " " * len(x.group(0)), text)
+    found = _dose(bare, strength, form)
+    if found is None and not countable_only:
+        found = _dose(text, strength, None)
+    if found is not None and countable_only and _canon(found.unit, _DOSE_EACH) is None:
+        return None
+    return found
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def _dose(text: str, strength: Quantity | None, form: str | None) -> Quantity | None:
     m = DOSE_RE.search(text)
     mass = DOSE_MASS_RE.search(text)
-    if m and (mass is None or m.start() <= mass.start() or _is_strength_echo(mass, strength)):
-        value = number(m.group("num"))
+    bare = BARE_DOSE_RE.search(text) if form else None
+    unit_of_form = P.DOSE_UNIT_OF_FORM.get(form or "")
+    first = bare is not None and all(x is None or bare.start() < x.start() for x in (m, mass))
+    if bare and unit_of_form and first:
+        value = number(bare.group("num"))
         if value is not None:
-            if _HALF_WORDS.search(m.group(0)):
+            return Quantity(value=_num(value + (0.5 if bare.group("half") else 0)), unit=unit_of_form)
+    if m and (mass is None or m.start() <= mass.start() or _is_strength_echo(mass, strength)):
+        value = number(m.group("num")) if m.group("num").lower() != "demi" else 0.5
+        if value is not None:
+            if re.match(r"(?:un|une|1)\s*demi[- ]", m.group(0), re.IGNORECASE):
+                value = 0.5  # "un demi-comprimé"
+            elif _HALF_WORDS.search(m.group(0)) or m.group("half"):
                 value += 0.5
             unit = _canon(m.group("unit"), _DOSE_EACH)
             if unit:
                 return Quantity(value=_num(value), unit=unit)
     if mass:
         value = number(mass.group("num"))
-        unit = _canon(mass.group("unit"), _STRENGTH_EACH)
+        unit = "UI" if mass.group("unit") == "U" else _canon(mass.group("unit"), _STRENGTH_EACH)
         if value is not None and unit:
             return Quantity(value=_num(value), unit=unit)
     return None
@@ -158,53 +196,113 @@ def parse_slots(text: str) -> tuple[list[float], re.Match[str]] | None:
     return [float(v) for v in values if v is not None], m
 
 
-def parse_frequency(text: str) -> Frequency | None:
-    """Intakes per day and times of day from the posology text."""
+def parse_frequency(text: str, *, as_needed: bool = True) -> Frequency | None:
+    """Intakes per day and times of day from the posology text.
+
+    A maximum ("max 3/j") is the frequency of an as-needed line; on a regular line the
+    regular rhythm ("matin et soir") comes first and the maximum is a fallback. Remarks in
+    parentheses ("(1 fl/mois)", "(50 mg/j)") and the later steps of a schedule ("… puis 1 cp
+    tous les 2 jours") are read only when the first step says nothing.
+    """
+    first = P.THEN.split(_PARENS.sub(lambda x: " " * len(x.group(0)), text))[0]
+    for candidate in (first, text):
+        freq = _parse_frequency(candidate, as_needed)
+        if freq is not None:
+            return freq
+    return None
+
+
+def _parse_frequency(text: str, as_needed: bool) -> Frequency | None:
     slots = parse_slots(text)
     if slots:
         values, m = slots
         times = [P.SLOT_ORDER[i] for i, v in enumerate(values) if v > 0]
         return Frequency(per_day=float(len(times)), times_of_day=times, text=m.group(1))  # type: ignore[arg-type]
-    lowered = text
+    fallback: Frequency | None = None
     for rx, kind in _PER_DAY:
-        m = rx.search(lowered)
-        if not m:
-            continue
-        if kind == "count":
-            n = number(m.group("n"))
-            if n:
-                return Frequency(per_day=_num(n), times_of_day=_times(text), text=m.group(0))
-        elif kind == "interval_hours":
-            h = number(m.group("n"))
-            if h:
-                return Frequency(per_day=_num(24 / h), interval_hours=_num(h), text=m.group(0))
-        elif kind == "every_days":
-            d = number(m.group("n"))
-            if d:
-                return Frequency(per_day=round(1 / d, 6), text=m.group(0))
-        elif kind == "one_in":
-            d = number(m.group("m"))
-            if d:
-                return Frequency(per_day=round(1 / d, 6), text=m.group(0))
-        elif kind == "per_week":
-            n = 1.0 if m.groupdict().get("w") else number(m.group("n") or "1")
-            if n:
-                return Frequency(per_day=round(n / 7, 6), text=m.group(0))
-        elif kind == "weekdays":
-            return Frequency(per_day=round(5 / 7, 6), times_of_day=_times(text), text=m.group(0))
-        elif kind == "daily":
-            times = _times(text)
-            return Frequency(per_day=float(max(1, len(times))), times_of_day=times, text=m.group(0))
+        for m in rx.finditer(text):
+            freq = _frequency_of(kind, m, text)
+            if freq is not None and kind == "max" and not as_needed:
+                fallback = fallback or freq
+                break
+            if freq is not None:
+                return freq
+    if fallback is not None and not _times(text):
+        return fallback
     times = _times(text)
     if times:
-        return Frequency(per_day=float(len(times)), times_of_day=times)
-    clocks = {int(h) for h in P.CLOCK_TIME.findall(text)}
+        return Frequency(per_day=float(len(times)), times_of_day=times)  # type: ignore[arg-type]
+    clocks = {int(h) for h in P.CLOCK_TIME.findall(text)} or {int(h) for h in P.BARE_CLOCK.findall(text)}
     if clocks:
         return Frequency(per_day=float(len(clocks)), times_of_day=[])
     return None
 
 
+def _frequency_of(kind: str, m: re.Match[str], text: str) -> Frequency | None:
+    g = m.groupdict()
+    if kind in ("count", "max"):
+        n = number(g["n"])
+        return Frequency(per_day=_num(n), times_of_day=_times(text), text=m.group(0)) if n else None  # type: ignore[arg-type]
+    if kind == "interval_hours":
+        h = number(g["n"])
+        return Frequency(per_day=round(24 / h, 6), interval_hours=_num(h), text=m.group(0)) if h else None
+    if kind == "every_days":
+        d = number(g["n"])
+        return Frequency(per_day=round(1 / d, 6), text=m.group(0)) if d else None
+    if kind == "every_weeks":
+        w = number(g["n"])
+        return Frequency(per_day=round(1 / (7 * w), 6), text=m.group(0)) if w else None
+    if kind == "every_months":
+        mo = 1.0 if g.get("one") else number(g.get("n") or "1")
+        return Frequency(per_day=round(1 / (30 * mo), 6), text=m.group(0)) if mo else None
+    if kind == "one_in":
+        d = number(g["m"])
+        return Frequency(per_day=round(1 / d, 6), text=m.group(0)) if d else None
+    if kind == "days_of_week":
+        n = number(g.get("n") or g.get("n2") or "")
+        return Frequency(per_day=round(n / 7, 6), times_of_day=_times(text), text=m.group(0)) if n else None  # type: ignore[arg-type]
+    if kind == "per_week":
+        n = 1.0 if g.get("w") else number(g.get("n") or "1")
+        return Frequency(per_day=round(n / 7, 6), text=m.group(0)) if n else None
+    if kind == "weekdays":
+        return Frequency(per_day=round(5 / 7, 6), times_of_day=_times(text), text=m.group(0))  # type: ignore[arg-type]
+    if kind == "weekday_list":
+        days = {d.group(1).lower() for d in P.WEEKDAY.finditer(text)
+                if not P.WEEKDAY_EXCLUDED.search(text[max(0, d.start() - 12) : d.start()])}
+        if not days or P.WEEKDAY_EXCLUDED.search(text[max(0, m.start() - 12) : m.start()]):
+            return None
+        return Frequency(per_day=round(len(days) / 7, 6), text=m.group(0).strip())
+    if kind == "single":
+        return Frequency(per_day=1.0, text=m.group(0))
+    if kind == "meals":
+        times = _times(text)
+        if times:  # "1 cp matin + soir, avant les repas": the meals say when, not how often
+            return Frequency(per_day=float(len(times)), times_of_day=times, text=m.group(0))  # type: ignore[arg-type]
+        return Frequency(per_day=3.0, times_of_day=["matin", "midi", "soir"], text=m.group(0))
+    if kind == "clock_list":
+        hours = {int(h) for h in re.findall(r"(\d{1,2})\s*h", m.group(0))}
+        return Frequency(per_day=float(len(hours)), times_of_day=[], text=m.group(0)) if hours else None
+    if kind == "daily":
+        times = _times(text)
+        return Frequency(per_day=float(max(1, len(times))), times_of_day=times, text=m.group(0))  # type: ignore[arg-type]
+    return None
+
+
+def max_per_day_unit(frequency: Frequency | None) -> str | None:
+    """The dose unit of a 'maximum 6 cp par jour' (then per_day counts intakes of the dose, not units)."""
+    if frequency is None or not frequency.text:
+        return None
+    m = _MAX_UNIT.search(frequency.text)
+    if not m:
+        return None
+    return _canon(m.group(1), _DOSE_EACH)
+
+
+_MAX_UNIT = re.compile(r"^\D*\d+\s*([A-Za-zÀ-ÿ.]+)", re.IGNORECASE)
+
+
 def _times(text: str) -> list[str]:
+    text = P.SAME_INTAKE.sub(lambda m: _same_intake(m.group(0)), text)
     found: list[tuple[int, str]] = []
     for rx, slot in _TIMES:
         m = rx.search(text)
@@ -213,30 +311,71 @@ def _times(text: str) -> list[str]:
     return [slot for _, slot in sorted(set(found))]
 
 
+def _same_intake(text: str) -> str:
+    """'le soir au coucher' → 'coucher'; 'le matin à jeun' → 'matin'."""
+    low = text.lower()
+    if "coucher" in low:
+        return "coucher"
+    for word in ("matin", "midi", "soir"):
+        if word in low:
+            return word
+    return text
+
+
 def parse_duration(text: str) -> Duration | None:
+    """How long the treatment lasts: 'pendant 10 jours', 'pdt 5 j, puis … pdt 5 j' (10 days), 'x 48 h',
+    'dose unique' (1 day). Prescription lengths ('QSP 3 mois') are not durations."""
     if not text:
         return None
+    steps: list[tuple[re.Match[str], float, str, float]] = []
     for m in P.DURATION.finditer(text):
         prefix = text[max(0, m.start() - 12) : m.start()]
         if P.PRESCRIPTION_LENGTH.search(prefix + m.group(0)):
             continue
-        n = number(m.group("n"))
+        word = m.group("n").lower()
+        n = float(P.DURATION_WORDS[word]) if word in P.DURATION_WORDS else number(word)
         unit_word = m.group("u").lower()
-        unit_word = {"m": "m"}.get(unit_word, unit_word)
         if n is None or unit_word not in P.DURATION_UNITS:
             continue
         unit, days = P.DURATION_UNITS[unit_word]
+        if days < 1:  # hours: only whole days, and never "sur 24 h" (a rate)
+            if n % 24 or m.group(0).lower().startswith("sur"):
+                continue
+            n, days = n / 24, 1
+        steps.append((m, n, unit, days))
+        break  # a tapering schedule's duration is its first step's (the dose written is the first step's)
+    if not steps:
+        single = P.SINGLE_DOSE.search(text)
+        if single:
+            return Duration(value=1, unit="day", days=1, text=single.group(0))
+        for m in P.BARE_DURATION.finditer(text):
+            if P.NOT_A_DURATION_BEFORE.search(text[max(0, m.start() - 25) : m.start() + 1]):
+                continue
+            n = number(m.group("n"))
+            unit, days = P.DURATION_UNITS[m.group("u").lower()]
+            if n:
+                return Duration(value=_num(n), unit=unit, days=_num(n * days), text=m.group(0).strip(" -–,;("))  # type: ignore[arg-type]
+        return None
+    if len(steps) == 1:
+        m, n, unit, days = steps[0]
         return Duration(value=_num(n), unit=unit, days=_num(n * days), text=m.group(0).strip())  # type: ignore[arg-type]
-    return None
+    total = sum(n * days for _, n, _, days in steps)
+    text_out = text[steps[0][0].start() : steps[-1][0].end()].strip()
+    return Duration(value=_num(total), unit="day", days=_num(total), text=text_out)
 
 
 def parse_form(text: str) -> tuple[str | None, str | None]:
     """(canonical form, implied route) of the first form word written."""
     best: tuple[int, str, str | None] | None = None
+    subtype: tuple[str, str | None] | None = None
     for rx, form, route in _FORMS:
         m = rx.search(text)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), form, route)
+        if m and form.startswith("comprimé ") and subtype is None:
+            subtype = (form, route)
+    if best and best[1] == "comprimé" and subtype:  # "cp orodispersible", "cp … LP"
+        return subtype
     return (best[1], best[2]) if best else (None, None)
 
 
@@ -250,7 +389,14 @@ def parse_route(text: str) -> str | None:
 
 
 def parse_as_needed(text: str) -> tuple[bool, str | None]:
-    m = P.AS_NEEDED.search(text)
+    """'si besoin', 'SB', 'si douleur', 'max 3/j si…'; a cue inside parentheses is a remark, not a condition."""
+    m = None
+    for cand in P.AS_NEEDED.finditer(text):
+        before = text[: cand.start()]
+        if before.count("(") > before.count(")"):
+            continue
+        m = cand
+        break
     if not m:
         return False, None
     tail = text[m.start() :]
@@ -258,10 +404,29 @@ def parse_as_needed(text: str) -> tuple[bool, str | None]:
     return True, reason or m.group(0)
 
 
+def status_cue_start(text: str) -> int | None:
+    """Where the first status cue that counts begins (None when the line states none)."""
+    best: int | None = None
+    for rx, _status in _STATUS:
+        for m in rx.finditer(text):
+            if P.STATUS_NOT_AFTER.search(text[: m.start()]):
+                continue
+            best = m.start() if best is None else min(best, m.start())
+            break
+    return best
+
+
 def parse_status(text: str) -> str:
+    """The status a line states; cues after 'puis', 'ne pas', 'au' ('au nouveau palier') do not count."""
     best: tuple[int, str] | None = None
     for rx, status in _STATUS:
-        m = rx.search(text)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), status)
+        for m in rx.finditer(text):
+            before = text[: m.start()]
+            if P.STATUS_NOT_AFTER.search(before):
+                continue
+            if status == "new" and (P.NEW_PAST.search(text[m.end() :]) or P.NEW_REMARK.search(before)):
+                continue
+            if best is None or m.start() < best[0]:
+                best = (m.start(), status)
+            break
     return best[1] if best else "active"

@@ -10,8 +10,9 @@ if TYPE_CHECKING:
 
 # (regex on a short heading line, section name); the first that matches names the section
 SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^\W*allergies?\b(?!.*:\s*\S)", re.IGNORECASE), "allergies"),
-    (re.compile(r"^\W*ant[ée]c[ée]dents\b", re.IGNORECASE), "antecedents"),
+    (re.compile(r"^\W*allergies?(?:\s+(?:connues?|m[ée]dicamenteuses?|et\s+intol[ée]rances?))?\s*:?\s*$",
+                re.IGNORECASE), "allergies"),
+    (re.compile(r"^\W*ant[ée]c[ée]dents(?:\s+[\w-]+){0,3}\s*:?\s*$", re.IGNORECASE), "antecedents"),
     (re.compile(r"^\W*traitements?\s+(?:personnels?\s+)?arr[êe]t[ée]s?\b", re.IGNORECASE), "traitements_arretes"),
     (re.compile(r"^\W*traitements?\s+(?:de\s+)?sortie\b|^\W*ordonnance\s+de\s+sortie\b", re.IGNORECASE),
      "traitement_sortie"),
