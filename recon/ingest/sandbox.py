@@ -2,7 +2,7 @@
 
 A hostile file (decompression bomb, deep nesting, a page tree of millions of nodes) can
 hang or exhaust a parser; in a child process it can only hurt the child, which is killed
-at its time limit. Errors come back as Recon's coded errors; nothing is written to disk.
+at its time limit. Errors come back as Recon's coded errors; the child's scratch folder is removed afterwards.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -26,8 +28,12 @@ def limits() -> tuple[float, int]:
             int(os.environ.get("RECON_PARSE_MEMORY_MB", DEFAULT_MEMORY_LIMIT_MB)))
 
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], memory_mb: int) -> None:
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], memory_mb: int,
+           scratch: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # helpers (OCR) write their temporary files here; the parent removes the folder whatever happens
+    os.environ["TMPDIR"] = scratch
+    tempfile.tempdir = scratch
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -55,7 +61,9 @@ def run_limited(fn: Callable[..., Any], *args: Any, label: str, time_limit: floa
     limit = default_time if time_limit is None else time_limit
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, memory_mb or default_memory), daemon=True)
+    scratch = tempfile.mkdtemp(prefix="recon-parse-")
+    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, memory_mb or default_memory, scratch),
+                       daemon=True)
     proc.start()
     child.close()
     try:
@@ -70,6 +78,7 @@ def run_limited(fn: Callable[..., Any], *args: Any, label: str, time_limit: floa
             proc.kill()
         proc.join(5)
         parent.close()
+        shutil.rmtree(scratch, ignore_errors=True)
     if message[0] == "ok":
         return message[1]
     _, kind, text, page = message
