@@ -159,20 +159,63 @@ def cmd_reference_info(args: argparse.Namespace) -> int:
     import json
 
     from recon.reference import default_reference
+    from recon.reference.store import reference_path
 
     ref = default_reference()
-    print(json.dumps({"source": ref.source, "version": ref.version, **ref.stats()}, indent=2))
+    stored = reference_path()
+    print(json.dumps({"source": ref.source, "version": ref.version, **ref.stats(),
+                      "stored_file": str(stored) if stored.exists() else None}, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_reference_import(args: argparse.Namespace) -> int:
+    import json
+
+    from recon.reference.store import import_bdpm
+
+    path, report = import_bdpm(args.folder, args.output)
+    print(json.dumps({"stored_file": str(path), **report}, indent=2, ensure_ascii=False, default=str))
+    return EXIT_OK
+
+
+def cmd_reference_update(args: argparse.Namespace) -> int:
+    import json
+
+    from recon.reference.update import update_reference
+
+    path, report = update_reference(args.source, output=args.output)
+    print(json.dumps({"stored_file": str(path), **report}, indent=2, ensure_ascii=False, default=str))
+    return EXIT_OK
+
+
+def cmd_reference_reset(args: argparse.Namespace) -> int:
+    from recon.reference.store import reference_path, remove_stored_reference
+
+    removed = remove_stored_reference()
+    print(f"{'removed' if removed else 'no stored reference at'} {reference_path()}; the embedded reference is used",
+          file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from pydantic import ValidationError
 
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        _err("the API has no authentication yet: it listens on 127.0.0.1 only (use a reverse proxy to publish it)")
+    from api.settings import Settings
+
+    os.environ["RECON_HOST"] = args.host  # the app's settings (in every worker) see the same interface
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        _err("; ".join(str(err["msg"]).removeprefix("Value error, ") for err in e.errors()))
         return EXIT_INPUT
-    print(f"Recon API on http://{args.host}:{args.port} (local only)", file=sys.stderr)
-    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="warning", access_log=False)
+    if not settings.auth_configured:
+        print(f"recon: no API key and no OIDC configured: the API listens on {args.host} (loopback) only",
+              file=sys.stderr)
+    print(f"Recon API on http://{args.host}:{args.port} ({args.workers} worker(s), "
+          f"{'authentication required' if settings.auth_configured else 'no authentication'})", file=sys.stderr)
+    uvicorn.run("api.main:app", host=args.host, port=args.port, workers=args.workers, log_level="warning",
+                access_log=False, server_header=False)
     return EXIT_OK
 
 
@@ -224,9 +267,20 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = ref.add_subparsers(dest="reference_command", required=True)
     ri = rsub.add_parser("info", help="source, version and counts")
     ri.set_defaults(func=cmd_reference_info)
+    rim = rsub.add_parser("import", help="build the full reference from the ANSM's BDPM files in DIR")
+    rim.add_argument("folder", metavar="DIR")
+    rim.add_argument("--output", metavar="FILE", help="where to store it (default: Recon's data folder)")
+    rim.set_defaults(func=cmd_reference_import)
+    ru = rsub.add_parser("update", help="download the BDPM files and import them (or from a folder / file:// URL)")
+    ru.add_argument("source", nargs="?", metavar="SOURCE", help="folder, file:// URL or http(s) base URL")
+    ru.add_argument("--output", metavar="FILE")
+    ru.set_defaults(func=cmd_reference_update)
+    rr = rsub.add_parser("reset", help="forget the imported reference and use the embedded one")
+    rr.set_defaults(func=cmd_reference_reset)
     sv = sub.add_parser("serve", help="start the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     sv.set_defaults(func=cmd_serve)
     return p
 
