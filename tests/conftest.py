@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+# tests run on the embedded drug reference, whatever a user imported on this machine
+os.environ.setdefault("RECON_REFERENCE", "embedded")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("RECON_SHARED_DIR", ROOT.parent / "shared"))
 CONTRACT = SHARED / "contract"

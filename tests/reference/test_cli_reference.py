@@ -17,6 +17,7 @@ BDPM = Path(os.environ.get("RECON_BDPM_DIR", SHARED / "data" / "bdpm"))
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("RECON_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("RECON_REFERENCE", raising=False)
     from recon.reference import romedi
 
     romedi.default_reference.cache_clear()
