@@ -108,8 +108,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 # -- letter, demo ----------------------------------------------------------------------------
 def cmd_letter(args: argparse.Namespace) -> int:
+    stay = pipeline.load_stay(args.stay) if args.stay else None
     report = pipeline.reconcile_documents(args.before, args.after, extractor=args.extractor)
-    path = pipeline.write_letter(report, args.output)
+    path = pipeline.write_letter(report, args.output, stay=stay)
     print(f"letter written: {path}", file=sys.stderr)
     return EXIT_OK
 
@@ -126,7 +127,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     report = pipeline.reconcile_documents(before, after)
     report_path = out / "report.json"
     report_path.write_text(report.to_json(), encoding="utf-8")
-    letter_path = pipeline.write_letter(report, out / "letter.html")
+    stay = pipeline.example_stay()
+    letter_path = pipeline.write_letter(report, out / "letter.html", stay=stay)
+    pdf_path = pipeline.write_letter(report, out / "letter.pdf", stay=stay)
+    fhir_path = pipeline.write_letter(report, out / "letter.fhir.json", stay=stay)
     s = report.summary
     print(
         f"Reconciled {len(report.before.medications)} usual and {len(report.after.medications)} hospital lines: "
@@ -137,6 +141,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"report: {report_path.resolve()}")
     print(f"letter: {letter_path.resolve()}")
+    print(f"letter (PDF): {pdf_path.resolve()}")
+    print(f"letter (FHIR): {fhir_path.resolve()}")
     return EXIT_OK
 
 
@@ -248,7 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     lt = sub.add_parser("letter", help="discharge liaison letter from BEFORE and AFTER")
     lt.add_argument("before", metavar="BEFORE")
     lt.add_argument("after", metavar="AFTER")
-    lt.add_argument("--output", required=True, metavar="PATH", help="letter.html")
+    lt.add_argument("--output", required=True, metavar="PATH",
+                    help="letter.html, letter.pdf or letter.json (FHIR R4 document Bundle): the suffix chooses")
+    lt.add_argument("--stay", metavar="STAY.json",
+                    help="stay metadata: patient, doctors, dates, reason, summary, pending results, follow-up")
     add_extractor(lt)
     lt.set_defaults(func=cmd_letter)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from recon.extract import extract_medications
 from recon.ingest import Document, read_bytes, read_document
-from recon.letter import render_html, write_letter
+from recon.letter import example_stay, load_stay, render_html, write_letter
 from recon.models import MedicationList, ReconciliationReport
 from recon.reconcile import reconcile
 
@@ -30,5 +30,5 @@ def reconcile_documents(before: str | Path | Document | MedicationList,
     return reconcile(b, a)
 
 
-__all__ = ["extract_bytes", "extract_document", "reconcile", "reconcile_documents", "render_html",
-           "write_letter"]
+__all__ = ["example_stay", "extract_bytes", "extract_document", "load_stay", "reconcile", "reconcile_documents",
+           "render_html", "write_letter"]
