@@ -1,46 +1,220 @@
-"""POST /v1/extract and POST /v1/reconcile."""
+"""POST /v1/extract and POST /v1/reconcile: multipart uploads or JSON."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import datetime as dt
+import json
+import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 
+from api.deps import RT, Caller, Runtime, fingerprint, idempotency_key
+from api.problems import ApiProblem, problem_responses
+from api.routes.inputs import Upload, media_type, read_form, read_json, require_fields, validate
+from api.routes.reports import report_out
+from api.schemas import ExtractTextRequest, ReconcileListsRequest, ReconcileTextRequest, ReportOut, Side
+from api.storage import IdempotencyConflict
 from recon import pipeline
-from recon.errors import DocumentTooLarge
-from recon.ingest.reader import MAX_BYTES
+from recon.errors import DocumentTooLarge, InputError, ReconError
+from recon.models import MedicationList
 
 router = APIRouter(prefix="/v1", tags=["documents"])
+log = logging.getLogger("recon.api")
+
+ERRORS = problem_responses(401, 409, 413, 415, 422, 429, 503)
+FILE = {"type": "string", "format": "binary"}
 
 
-async def _read(upload: UploadFile) -> tuple[bytes, str, str]:
-    data = await upload.read(MAX_BYTES + 1)
-    name = PurePath(upload.filename or "document.txt").name
-    if len(data) > MAX_BYTES:
-        raise DocumentTooLarge(f"{name}: over the {MAX_BYTES}-byte limit")
-    return data, name, PurePath(name).suffix.lower()
+def _body(multipart: dict[str, Any], json_refs: list[str], example: dict[str, Any] | None = None) -> dict[str, Any]:
+    one = {"$ref": f"#/components/schemas/{json_refs[0]}"} if len(json_refs) == 1 else {
+        "oneOf": [{"$ref": f"#/components/schemas/{r}"} for r in json_refs]}
+    content: dict[str, Any] = {"multipart/form-data": {"schema": multipart}, "application/json": {"schema": one}}
+    if example is not None:
+        content["application/json"]["example"] = example
+    return {"requestBody": {"required": True, "content": content}}
 
 
-@router.post("/extract")
-async def extract(file: Annotated[UploadFile, File(description="a .pdf or UTF-8 .txt document")],
-                  side: str = "unknown") -> dict[str, Any]:
-    data, name, suffix = await _read(file)
-    side = side if side in ("city", "hospital", "unknown") else "unknown"
-    result = await run_in_threadpool(pipeline.extract_bytes, data, name=name, suffix=suffix, side=side)
-    return result.model_dump(mode="json")
+EXTRACT_BODY = _body({"type": "object", "required": ["file"], "properties": {"file": FILE}},
+                     ["ExtractTextRequest"])
+RECONCILE_BODY = _body(
+    {"type": "object", "required": ["before", "after"],
+     "properties": {"before": FILE, "after": FILE, "during": FILE}},
+    ["ReconcileTextRequest", "ReconcileListsRequest"])
 
 
-@router.post("/reconcile")
-async def reconcile(before: Annotated[UploadFile, File(description="usual treatment")],
-                    after: Annotated[UploadFile, File(description="hospital prescription")]) -> dict[str, Any]:
-    b_data, b_name, b_suffix = await _read(before)
-    a_data, a_name, a_suffix = await _read(after)
+# -- shared steps ----------------------------------------------------------------------------------
+def extract_upload(rt: Runtime, up: Upload, *, role: str, side: str) -> MedicationList:
+    """Extract one document. Errors name the neutral ``role`` label, never the caller's file name."""
+    label = f"{role}{up.suffix}"
+    if up.suffix == ".txt":
+        ml = pipeline.extract_bytes(up.data, name=label, suffix=up.suffix, side=side)
+    else:  # PDF and image parsing is CPU-bound: a few at a time, the others wait their turn
+        with rt.parse_slots:
+            ml = pipeline.extract_bytes(up.data, name=label, suffix=up.suffix, side=side)
+    if ml.document.pages > rt.settings.max_pages:
+        raise DocumentTooLarge(f"{label}: {ml.document.pages} pages is over the {rt.settings.max_pages}-page limit")
+    ml.document.name = up.name
+    return ml
 
-    def work() -> dict[str, Any]:
-        b = pipeline.extract_bytes(b_data, name=b_name, suffix=b_suffix, side="city")
-        a = pipeline.extract_bytes(a_data, name=a_name, suffix=a_suffix, side="hospital")
-        return pipeline.reconcile(b, a).model_dump(mode="json")
 
-    return await run_in_threadpool(work)
+def _text_upload(text: str, name: str, rt: Runtime) -> Upload:
+    if len(text) > rt.settings.max_text_chars:
+        raise DocumentTooLarge(f"text over the {rt.settings.max_text_chars}-character limit")
+    return Upload(text.encode("utf-8"), name, ".txt")
+
+
+def _content_type_problem() -> ApiProblem:
+    return ApiProblem(415, "send multipart/form-data or application/json", code="E415")
+
+
+async def replay(rt: Runtime, who: Any, key: str | None, route: str, fp: str) -> Response | None:
+    """The stored answer of an earlier request with this Idempotency-Key, None to compute it."""
+    if key is None:
+        return None
+    rec = await run_in_threadpool(rt.storage.idempotency_get, who.user, key)
+    if rec is None:
+        return None
+    if rec.route != route or rec.fingerprint != fp:
+        raise ApiProblem(409, "this Idempotency-Key was already used with another request", code="E409")
+    if rec.report_id is None:
+        return None  # nothing was stored: the same input gives the same answer again
+    stored = await run_in_threadpool(rt.storage.get_report, rec.report_id)
+    outcome = "replay" if stored is not None else "not_found"
+    await run_in_threadpool(rt.storage.audit, actor=who.user, action="read", resource=rec.report_id, outcome=outcome)
+    if stored is None:
+        raise ApiProblem(409, "the report stored under this Idempotency-Key was purged; use a new key", code="E409")
+    return JSONResponse(report_out(rt, stored), status_code=rec.status,
+                        headers={"Location": f"/v1/reports/{stored.id}", "Idempotent-Replayed": "true"})
+
+
+async def remember(rt: Runtime, who: Any, key: str | None, route: str, fp: str, status: int) -> None:
+    if key is not None:
+        await run_in_threadpool(rt.storage.idempotency_put, who.user, key, route, fp, status)
+
+
+# -- routes ------------------------------------------------------------------------------------------
+@router.post("/extract", response_model=MedicationList, responses=ERRORS, openapi_extra=EXTRACT_BODY,
+             summary="Medication list of one document",
+             description="A .pdf or UTF-8 .txt upload (multipart field `file`), or JSON `{\"text\", \"name\"}`. "
+                         "Nothing is stored.")
+async def extract(request: Request, rt: RT, who: Caller,
+                  side: Annotated[Side, Query(description="who wrote the document")] = "unknown") -> Response:
+    key = idempotency_key(request)
+    kind = media_type(request)
+    if kind == "multipart/form-data":
+        form = await read_form(request, rt.settings, ("file",))
+        require_fields(form, ("file",))
+        up = form["file"]
+    elif kind == "application/json":
+        body = validate(ExtractTextRequest, await read_json(request))
+        up = _text_upload(body.text, body.name, rt)
+        side = body.side if body.side != "unknown" else side
+    else:
+        raise _content_type_problem()
+    route = "extract"
+    fp = fingerprint(route, side, up.name, up.suffix, up.data)
+    await replay(rt, who, key, route, fp)
+    result = await rt.slots.run(lambda: extract_upload(rt, up, role="document", side=side),
+                                timeout=rt.settings.request_timeout_s)
+    await remember(rt, who, key, route, fp, 200)
+    return JSONResponse(result.model_dump(mode="json"))
+
+
+STORED = {201: {"model": ReportOut, "description": "the report, stored (store=true)",
+                "headers": {"Location": {"description": "/v1/reports/{id}", "schema": {"type": "string"}}}}}
+
+
+@router.post("/reconcile", response_model=ReportOut, responses={**STORED, **ERRORS}, openapi_extra=RECONCILE_BODY,
+             status_code=200, summary="Reconciliation report of two prescriptions",
+             description="`before` (usual treatment) and `after` (hospital prescription) as multipart uploads, "
+                         "as JSON texts, or as JSON medication lists; an optional `during` is kept in the report's "
+                         "`context`. With `store=true` the report is stored (201, `Location`) for its owner until "
+                         "the retention period ends.")
+async def reconcile(request: Request, rt: RT, who: Caller,
+                    store: Annotated[bool, Query(description="keep the report (GET /v1/reports/{id})")] = False
+                    ) -> Response:
+    key = idempotency_key(request)
+    kind = media_type(request)
+    inputs: dict[str, Upload | MedicationList] = {}
+    if kind == "multipart/form-data":
+        form = await read_form(request, rt.settings, ("before", "after", "during"))
+        require_fields(form, ("before", "after"))
+        inputs.update(form)
+    elif kind == "application/json":
+        data = await read_json(request)
+        before = data.get("before") if isinstance(data, dict) else None
+        if isinstance(before, dict) and "text" in before:
+            texts = validate(ReconcileTextRequest, data)
+            for role in ("before", "after", "during"):
+                doc = getattr(texts, role)
+                if doc is not None:
+                    inputs[role] = _text_upload(doc.text, doc.name, rt)
+        else:
+            lists = validate(ReconcileListsRequest, data)
+            for role in ("before", "after", "during"):
+                ml = getattr(lists, role)
+                if ml is not None:
+                    if len(ml.medications) > rt.settings.max_medications:
+                        raise DocumentTooLarge(f"{role}: over the {rt.settings.max_medications}-line limit")
+                    inputs[role] = ml
+    else:
+        raise _content_type_problem()
+
+    route = "reconcile"
+    parts: list[bytes | str] = [f"store={store}"]
+    for role in ("before", "after", "during"):
+        item = inputs.get(role)
+        if isinstance(item, Upload):
+            parts += [role, item.name, item.suffix, item.data]
+        elif item is not None:
+            parts += [role, json.dumps(item.model_dump(mode="json"), sort_keys=True)]
+    fp = fingerprint(route, *parts)
+    replayed = await replay(rt, who, key, route, fp)
+    if replayed is not None:
+        return replayed
+
+    def work() -> tuple[dict[str, Any], dict[str, Any] | None]:
+        lists: dict[str, MedicationList] = {}
+        for role, side in (("before", "city"), ("after", "hospital"), ("during", "hospital")):
+            item = inputs.get(role)
+            if isinstance(item, Upload):
+                lists[role] = extract_upload(rt, item, role=role, side=side)
+            elif item is not None:
+                lists[role] = item
+        try:
+            report = pipeline.reconcile(lists["before"], lists["after"])
+        except ReconError:
+            raise
+        except Exception as e:  # inline lists the engine cannot handle: the caller's input, not a crash
+            if all(isinstance(inputs[r], Upload) for r in ("before", "after")):
+                raise
+            log.warning("reconcile refused inline lists (%s)", type(e).__name__)
+            raise InputError("the medication lists could not be reconciled; check them against the contract") from e
+        context = {"during": lists["during"].model_dump(mode="json")} if "during" in lists else None
+        return report.model_dump(mode="json"), context
+
+    report, context = await rt.slots.run(work, timeout=rt.settings.request_timeout_s)
+    if not store:
+        await remember(rt, who, key, route, fp, 200)
+        return JSONResponse({**report, "context": context} if context else report)
+    try:
+        rid, created = await run_in_threadpool(
+            lambda: rt.storage.save_report(owner=who.user, kind="reconciliation", body=report, context=context,
+                                           idem=(key, route, fp) if key else None, status=201))
+    except IdempotencyConflict:
+        replayed = await replay(rt, who, key, route, fp)
+        if replayed is None:
+            raise ApiProblem(409, "a concurrent request used this Idempotency-Key", code="E409") from None
+        return replayed
+    out = {**report, "id": rid, "created_at": _iso(created),
+           "expires_at": _iso(created + dt.timedelta(days=rt.settings.retention_days))}
+    if context:
+        out["context"] = context
+    return JSONResponse(out, status_code=201, headers={"Location": f"/v1/reports/{rid}"})
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z")

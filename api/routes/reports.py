@@ -1,0 +1,56 @@
+"""GET /v1/reports/{id}: a stored report, for its owner or an admin; every access audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from api.auth import Principal
+from api.deps import RT, Caller, Runtime
+from api.problems import ApiProblem, problem_responses
+from api.schemas import REPORT_ID, ReportOut
+from api.storage import StoredReport
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+NOT_FOUND = "no stored report with this id is readable by you (it may have expired)"
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def report_out(rt: Runtime, stored: StoredReport) -> dict[str, Any]:
+    out = {**stored.body, "id": stored.id, "created_at": _iso(stored.created_at),
+           "expires_at": _iso(stored.created_at + dt.timedelta(days=rt.settings.retention_days))}
+    if stored.context:
+        out["context"] = stored.context
+    return out
+
+
+async def load_for(rt: Runtime, who: Principal, rid: str, *, action: str) -> StoredReport:
+    """The stored report if ``who`` may read it; 404 otherwise (the same answer whether it does not
+    exist or belongs to someone else, so nothing leaks). The attempt is audited either way."""
+    stored = await run_in_threadpool(rt.storage.get_report, rid)
+    if stored is None:
+        outcome = "not_found"
+    elif stored.owner != who.user and not who.admin:
+        outcome = "denied"
+    else:
+        outcome = "ok" if stored.owner == who.user else "ok_admin"
+    await run_in_threadpool(rt.storage.audit, actor=who.user, action=action, resource=rid, outcome=outcome)
+    if stored is None or outcome == "denied":
+        raise ApiProblem(404, NOT_FOUND)
+    return stored
+
+
+@router.get("/reports/{report_id}", response_model=ReportOut, responses=problem_responses(401, 404, 422, 429, 503),
+            summary="A stored report (owner or admin only)")
+async def get_report(report_id: Annotated[str, Path(pattern=REPORT_ID, description="the id from POST /v1/reconcile")],
+                     rt: RT, who: Caller) -> JSONResponse:
+    stored = await load_for(rt, who, report_id, action="read")
+    return JSONResponse(report_out(rt, stored))

@@ -1,0 +1,186 @@
+"""Persistence of reports, only when a caller asks (``store=true``): SQLAlchemy 2 Core.
+
+SQLite (WAL, every transaction ``BEGIN IMMEDIATE``) at ``Settings.db_path`` by default; PostgreSQL
+(psycopg 3) when ``RECON_DATABASE_URL`` says so. The engine and the schema are created on first use,
+so an app that never stores never creates a database file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from api import audit
+from api.storage.schema import idempotency, metadata, migrate, migrations_table, reports
+
+log = logging.getLogger("recon.api")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    id: str
+    owner: str
+    kind: str
+    created_at: dt.datetime
+    body: dict[str, Any]
+    context: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    route: str
+    fingerprint: str
+    report_id: str | None
+    status: int
+
+
+class IdempotencyConflict(Exception):
+    pass
+
+
+class Storage:
+    def __init__(self, url: str, *, retention_days: float) -> None:
+        self.url = url
+        self.retention = dt.timedelta(days=retention_days)
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    # -- engine ----------------------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    engine = self._create_engine()
+                    migrate(engine)
+                    self._engine = engine
+        return self._engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    def _create_engine(self) -> Engine:
+        if not self.is_sqlite:
+            return create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        path = self.url.split(":///", 1)[1] if ":///" in self.url else ""
+        if path and path != ":memory:":
+            folder = os.path.dirname(os.path.abspath(path))
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+
+    def ready(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(migrations_table.c.version).limit(1))
+            return True
+        except Exception as e:  # readiness: any failure means not ready
+            log.warning("database not ready (%s)", type(e).__name__)
+            return False
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+    def drop_all(self) -> None:
+        """Tests only: an empty database."""
+        metadata.drop_all(self.engine)
+        with self._lock:
+            self._engine.dispose()  # type: ignore[union-attr]
+            self._engine = None
+
+    # -- reports ---------------------------------------------------------------------------------
+    def save_report(self, *, owner: str, kind: str, body: dict[str, Any], context: dict[str, Any] | None,
+                    idem: tuple[str, str, str] | None, status: int) -> tuple[str, dt.datetime]:
+        """Store a report (and its idempotency key: (key, route, fingerprint)); audited. Raises
+        IdempotencyConflict when another request stored the same key first."""
+        rid, now = uuid.uuid4().hex, utcnow()
+        try:
+            with self.engine.begin() as conn:
+                audit.append(conn, actor=owner, action="create", resource=rid, outcome="ok")
+                conn.execute(insert(reports).values(
+                    id=rid, owner=owner, kind=kind, created_at=now,
+                    body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    context=None if context is None else json.dumps(context, ensure_ascii=False)))
+                if idem is not None:
+                    key, route, fp = idem
+                    conn.execute(insert(idempotency).values(owner=owner, key=key, route=route, fingerprint=fp,
+                                                            report_id=rid, status=status, created_at=now))
+        except IntegrityError as e:
+            raise IdempotencyConflict() from e
+        return rid, now
+
+    def get_report(self, rid: str) -> StoredReport | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(reports).where(reports.c.id == rid)).first()
+        if r is None or r.created_at < utcnow() - self.retention:
+            return None
+        return StoredReport(r.id, r.owner, r.kind, r.created_at, json.loads(r.body),
+                            None if r.context is None else json.loads(r.context))
+
+    def audit(self, *, actor: str, action: str, resource: str, outcome: str) -> None:
+        with self.engine.begin() as conn:
+            audit.append(conn, actor=actor, action=action, resource=resource, outcome=outcome)
+
+    def verify_audit(self) -> audit.ChainCheck:
+        return audit.verify(self.engine)
+
+    # -- idempotency -----------------------------------------------------------------------------
+    def idempotency_get(self, owner: str, key: str) -> IdempotencyRecord | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(idempotency).where(idempotency.c.owner == owner,
+                                                       idempotency.c.key == key)).first()
+        if r is None or r.created_at < utcnow() - self.retention:
+            return None
+        return IdempotencyRecord(r.route, r.fingerprint, r.report_id, r.status)
+
+    def idempotency_put(self, owner: str, key: str, route: str, fingerprint: str, status: int) -> None:
+        """A key used without storing: only the fingerprint (a hash) is kept, never content."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(idempotency).where(idempotency.c.owner == owner, idempotency.c.key == key,
+                                                       idempotency.c.created_at < utcnow() - self.retention))
+                conn.execute(insert(idempotency).values(owner=owner, key=key, route=route, fingerprint=fingerprint,
+                                                        report_id=None, status=status, created_at=utcnow()))
+        except IntegrityError:
+            pass  # a concurrent twin recorded it
+
+    # -- retention -------------------------------------------------------------------------------
+    def purge(self, now: dt.datetime | None = None) -> int:
+        cutoff = (now or utcnow()) - self.retention
+        with self.engine.begin() as conn:
+            n = conn.execute(delete(reports).where(reports.c.created_at < cutoff)).rowcount or 0
+            conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff))
+            if n:
+                audit.append(conn, actor="system", action="purge", resource=f"{n} reports", outcome="ok")
+        if n:
+            log.info("retention: %d stored reports purged", n)
+        return n
