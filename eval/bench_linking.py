@@ -7,7 +7,7 @@ its ATC code equals the gold one, or its substance set equals the gold one (the 
 letter. Prints top-1 accuracy, median and p95 time per mention, and the reference load time;
 with ``--edsnlp`` also EDS-NLP's ``eds.drugs`` matcher (exact and simstring) on the same names.
 
-    python eval/bench_linking.py [/work/shared/data/devset] [--edsnlp] [--show-errors] [--repeat N]
+    python -m eval.bench_linking [DEVSET] [--edsnlp] [--show-errors] [--repeat N]   # also eval/results/linking.md
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_DEVSET = Path("/work/shared/data/devset")
+DEFAULT_DEVSET = Path(__file__).resolve().parents[2] / "shared" / "data" / "devset"
 _SALT_WORDS = {
     "chlorhydrate", "hydrochlorure", "maleate", "besilate", "mesilate", "tosilate", "sodique", "potassique",
     "calcique", "magnesique", "de", "d", "sel", "sulfate", "tartrate", "fumarate", "succinate", "citrate",
@@ -138,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dev set not found: {args.devset}", file=sys.stderr)
         return 2
 
+    lines: list[str] = []
+
+    def emit(text: str) -> None:
+        print(text)
+        lines.append(text)
+
     t0 = time.perf_counter()
     from recon.link import default_linker
     from recon.reference import default_reference
@@ -152,15 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     clean = [m[0] for m in mentions]
     edited = [edit(m[0], rng) for m in mentions]
-    print(f"mentions: {len(mentions)} distinct gold drug_text; reference load {load_s:.2f} s, "
+    emit(f"mentions: {len(mentions)} distinct gold drug_text; reference load {load_s:.2f} s, "
           f"linker index {index_s:.2f} s")
-    print("| linker | set | top-1 | median ms | p95 ms |")
-    print("|---|---|---|---|---|")
+    emit("| linker | set | top-1 | median ms | p95 ms |")
+    emit("|---|---|---|---|---|")
     all_errors: list[str] = []
     for label, texts in (("clean", clean), ("1-2 edits", edited)):
         acc, med, p95, errors = run_recon(mentions, texts, args.repeat)
         all_errors += [f"[{label}] {e}" for e in errors]
-        print(f"| recon | {label} | {acc:.3f} | {med:.3f} | {p95:.3f} |")
+        emit(f"| recon | {label} | {acc:.3f} | {med:.3f} | {p95:.3f} |")
     if args.edsnlp:
         for matcher in ("exact", "simstring"):
             nlp = edsnlp_pipeline(matcher)
@@ -168,11 +174,14 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     acc, med, p95 = run_edsnlp(nlp, mentions, texts)
                 except Exception as e:  # an optional peer: report, do not fail
-                    print(f"| eds.drugs {matcher} | {label} | error: {type(e).__name__}: {e} | | |")
+                    emit(f"| eds.drugs {matcher} | {label} | error: {type(e).__name__}: {e} | | |")
                     break
-                print(f"| eds.drugs {matcher} | {label} | {acc:.3f} | {med:.3f} | {p95:.3f} |")
+                emit(f"| eds.drugs {matcher} | {label} | {acc:.3f} | {med:.3f} | {p95:.3f} |")
     if args.show_errors:
         print("\n".join(all_errors))
+    out = Path(__file__).resolve().parent / "results" / "linking.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(f"# Drug linking — {time.strftime('%Y-%m-%d')}\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return 0
 
 
