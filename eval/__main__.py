@@ -27,7 +27,7 @@ def _progress(items: list[Any], desc: str) -> Any:
     return tqdm(items, desc=desc, file=sys.stderr, leave=False, disable=not sys.stderr.isatty())
 
 
-def run_accuracy(cases: list[Case], *, extractor: str = "rules") -> dict[str, Any]:
+def run_accuracy(cases: list[Case], *, extractor: str = "hybrid") -> dict[str, Any]:
     from recon.pipeline import extract_document, reconcile
 
     ext, rec = Extraction(), Reconciliation()
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("dataset", type=Path)
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "results")
     ap.add_argument("--repeat", type=int, default=3, help="speed: passes over the data set")
-    ap.add_argument("--extractor", default="rules")
+    ap.add_argument("--extractor", default="hybrid", choices=["rules", "model", "hybrid"])
     args = ap.parse_args(argv)
     cases = load_dataset(args.dataset)
     results: dict[str, Any] = {}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from recon import pipeline
 from recon.errors import BadPairsFile, ReconError
+from recon.extract import DEFAULT_EXTRACTOR, EXTRACTORS
 
 log = logging.getLogger("recon")
 
@@ -229,10 +230,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="recon", description="Medication reconciliation (conciliation médicamenteuse).")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details on stderr")
+    p.add_argument("--extractor", dest="global_extractor", choices=list(EXTRACTORS), default=None,
+                   help="extraction method for every command (also accepted after the command)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def add_extractor(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--extractor", default="rules", choices=["rules"], help="extraction method")
+        sp.add_argument("--extractor", default=None, choices=list(EXTRACTORS),
+                        help=f"extraction method (default: {DEFAULT_EXTRACTOR})")
 
     e = sub.add_parser("extract", help="medication lines of one or more documents (.pdf, .txt)")
     e.add_argument("files", nargs="+", metavar="FILE")
@@ -296,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "extractor"):
+        args.extractor = args.extractor or args.global_extractor or DEFAULT_EXTRACTOR
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="recon: %(levelname)s: %(message)s")
     try:

@@ -1,22 +1,39 @@
-"""Extraction: Document → MedicationList (rules now; a trained model and the hybrid later)."""
+"""Extraction: Document → MedicationList, by rules, by the trained model (ONNX), or by their hybrid (default)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from recon.errors import InputError
 from recon.extract.rules import RuleExtractor
 from recon.ingest import Document
 from recon.link import Linker, default_linker
 from recon.models import DocumentInfo, Medication, MedicationList, Warning
 
-EXTRACTORS = ("rules",)
+EXTRACTORS = ("rules", "model", "hybrid")
+DEFAULT_EXTRACTOR = "hybrid"
 
 
-def extract_medications(doc: Document, *, side: str = "unknown", extractor: str = "rules",
+def _extractor(name: str, linker: Linker) -> Any:
+    if name == "rules":
+        return RuleExtractor(linker)
+    if name == "model":
+        from recon.extract.model_runner import ModelExtractor, model_available
+
+        if not model_available():
+            raise InputError("the NER model files are missing from recon/extract/model; "
+                             "use --extractor rules or rebuild them with `python -m nlp_models.train`")
+        return ModelExtractor(linker)
+    if name == "hybrid":
+        from recon.extract.hybrid import HybridExtractor
+
+        return HybridExtractor(linker)
+    raise InputError(f"unknown extractor '{name}'; choose one of: {', '.join(EXTRACTORS)}")
+
+
+def extract_medications(doc: Document, *, side: str = "unknown", extractor: str = DEFAULT_EXTRACTOR,
                         linker: Linker | None = None) -> MedicationList:
-    if extractor not in EXTRACTORS:
-        from recon.errors import InputError
-
-        raise InputError(f"unknown extractor '{extractor}'; choose one of: {', '.join(EXTRACTORS)}")
-    meds, warnings = RuleExtractor(linker or default_linker()).extract(doc)
+    meds, warnings = _extractor(extractor, linker or default_linker()).extract(doc)
     meds, dropped = _apply_sections(doc, meds)
     warnings = [Warning(code=c, message=msg, page=p) for c, msg, p in doc.warnings] + warnings + dropped
     return MedicationList(
@@ -49,4 +66,4 @@ def _apply_sections(doc: Document, meds: list[Medication]) -> tuple[list[Medicat
     return kept, warnings
 
 
-__all__ = ["EXTRACTORS", "RuleExtractor", "extract_medications"]
+__all__ = ["DEFAULT_EXTRACTOR", "EXTRACTORS", "RuleExtractor", "extract_medications"]
