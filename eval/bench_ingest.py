@@ -10,7 +10,6 @@ helpers (fictional layouts), so the figures measure reading, not the documents' 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import json
 import platform
@@ -23,27 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+from eval.accuracy import Extraction  # noqa: E402
 from recon.extract import extract_medications  # noqa: E402
 from recon.ingest import read_bytes, read_document  # noqa: E402
 from tests.pdfgen import scan_pdf, text_to_pdf  # noqa: E402
 
 
-def _scorer():
-    spec = importlib.util.spec_from_file_location("scorer", SHARED / "tools" / "score.py")
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
 def drug_f1(cases: list[Path], read) -> float:
-    scorer = _scorer()
-    tally = scorer.Tally()
+    tally = Extraction()
     for case in cases:
         gold = json.loads((case / "gold.json").read_text(encoding="utf-8"))
         for side in ("before", "after"):
             ml = extract_medications(read(case / f"{side}.txt"))
-            tally.add(case.name, side, gold[side]["medications"], json.loads(ml.to_json())["medications"])
-    return scorer.prf(tally.found, tally.pred, tally.gold)[2]
+            tally.add(f"{case.name}/{side}", gold[side]["medications"], json.loads(ml.to_json())["medications"])
+    return float(tally.figures()["drug"]["f1"])
 
 
 def pages_per_second(pdfs: list[bytes], fn, repeat: int) -> float:
