@@ -1,7 +1,12 @@
-"""Evaluation of Recon: ``python -m eval all DATASET`` (or ``accuracy``, ``peers``, ``speed``).
+"""Evaluation of Recon: ``python -m eval all DATASET [--full]``.
 
-Writes a Markdown report with the machine's description, tables and plots under
-eval/results/ (``--out``). DATASET is any folder in the gold format.
+Sub-commands: ``accuracy`` (extraction and reconciliation against gold), ``peers`` (EDS-NLP's
+``eds.drugs`` on the same documents), ``speed`` (per stage, memory), ``extract`` (documents/s
+per extractor, ONNX/torch ratio), ``linking`` (linking accuracy and speed, clean and misspelt),
+``ingest`` (PDF layouts and scans, pages/s against pypdfium2 and pdfplumber), ``api`` (HTTP
+load and schemathesis). ``all`` runs the first five; ``--full`` adds ``ingest`` and ``api``
+(several minutes). Writes Markdown reports and plots under eval/results/. DATASET is any
+folder in the gold format.
 """
 
 from __future__ import annotations
@@ -174,12 +179,16 @@ def _plot_latency(path: Path, speed: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["all", "accuracy", "peers", "speed"])
+    ap.add_argument("command", choices=["all", "accuracy", "peers", "speed", "extract", "linking", "ingest", "api"])
     ap.add_argument("dataset", type=Path)
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "results")
     ap.add_argument("--repeat", type=int, default=3, help="speed: passes over the data set")
     ap.add_argument("--extractor", default="hybrid", choices=["rules", "model", "hybrid"])
+    ap.add_argument("--full", action="store_true", help="all: also the PDF/OCR and HTTP benchmarks (minutes)")
     args = ap.parse_args(argv)
+    benches = _benches(args)
+    if args.command in benches:
+        return benches[args.command]()
     cases = load_dataset(args.dataset)
     results: dict[str, Any] = {}
     if args.command in ("all", "accuracy", "peers"):
@@ -193,7 +202,35 @@ def main(argv: list[str] | None = None) -> int:
     report = write_report(args.out, args.dataset, results)
     print(report.read_text(encoding="utf-8"))
     print(f"report: {report}", file=sys.stderr)
+    if args.command == "all":
+        for name in ("extract", "linking", *(("ingest", "api") if args.full else ())):
+            benches[name]()
     return 0
+
+
+def _benches(args: argparse.Namespace) -> dict[str, Any]:
+    """The benchmark modules, each writing its own eval/results/<name>.md."""
+    def extract() -> int:
+        from eval.bench_extract import main as bench
+
+        return bench([str(args.dataset), "--repeat", str(args.repeat)])
+
+    def linking() -> int:
+        from eval.bench_linking import main as bench
+
+        return bench([str(args.dataset), "--edsnlp"])
+
+    def ingest() -> int:
+        from eval.bench_ingest import main as bench
+
+        return bench(["--devset", str(args.dataset)])
+
+    def api() -> int:
+        from eval.bench_api import main as bench
+
+        return bench(["--fuzz", "220"])
+
+    return {"extract": extract, "linking": linking, "ingest": ingest, "api": api}
 
 
 __all__ = ["main", "prf", "run_accuracy", "run_peers"]

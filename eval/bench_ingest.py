@@ -72,12 +72,12 @@ def plumber_text(pdf: bytes) -> int:
         return len(doc.pages)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.bench_ingest")
     ap.add_argument("--devset", type=Path, default=SHARED / "data" / "devset")
     ap.add_argument("--ocr-cases", type=int, default=8)
     ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     cases = sorted(p for p in args.devset.iterdir() if (p / "gold.json").exists())
 
     def as_pdf(layout):
