@@ -153,3 +153,28 @@ def test_round_trip_finds_the_same_after_drugs(devset: Path, tmp_path: Path, cas
         shown.append((med.atc or "-", line.status in CONTINUED))
     read = [(m.atc or "-", m.status in ("active", "new")) for m in extracted]
     assert sorted(read) == sorted(shown)
+
+
+def _posology(med) -> tuple:
+    dose = (med.dose.value, med.dose.unit) if med.dose else None
+    strength = (med.strength.value, med.strength.unit) if med.strength else None
+    per_day = round(med.frequency.per_day, 3) if med.frequency and med.frequency.per_day else None
+    return med.atc, strength, dose, per_day
+
+
+@pytest.mark.slow
+def test_round_trip_over_the_dev_set_keeps_drug_strength_dose_frequency(devset: Path, tmp_path: Path) -> None:
+    """Over every dev-set case: the letter's PDF, read back by Recon, gives the AFTER medications
+    continued at discharge with the report's drug, strength, dose and frequency."""
+    from recon.pipeline import extract_document, reconcile_documents
+
+    total = same = 0
+    for folder in sorted(p for p in devset.iterdir() if (p / "gold.json").exists()):
+        report = reconcile_documents(folder / "before.txt", folder / "after.txt")
+        after = {m.id: m for m in report.after.medications}
+        expected = sorted(_posology(after[ln.after]) for ln in report.lines if ln.status in CONTINUED and ln.after)
+        pdf = write_letter(report, tmp_path / f"{folder.name}.pdf", stay=F.stay())
+        read = sorted(_posology(m) for m in extract_document(pdf).medications if m.status in ("active", "new"))
+        total += len(expected)
+        same += sum(1 for x in expected if x in read)
+    assert same / total >= 0.95, f"{same} of {total} continued lines read back identically"
