@@ -55,6 +55,17 @@ class DrugReference:
         bucket.append(entry)
         self.entries.append(entry)
 
+    def put_first(self, entry: DrugEntry) -> None:
+        """Add ``entry`` ahead of the other entries of its name, replacing those of the same code
+        (a curated brand line overrides what the terminology says of that brand)."""
+        bucket = self._index.setdefault(entry.key, [])
+        stale = [e for e in bucket if e.atc == entry.atc]
+        for e in stale:
+            bucket.remove(e)
+            self.entries.remove(e)
+        bucket.insert(0, entry)
+        self.entries.append(entry)
+
     def lookup(self, name: str) -> list[DrugEntry]:
         """Entries whose folded name is exactly ``fold(name)``."""
         return list(self._index.get(fold(name), ()))

@@ -39,8 +39,8 @@ _LIGHT_SUFFIX = re.compile(
 )
 _SALT_ADJECTIVES = {"sodique", "disodique", "monosodique", "potassique", "calcique", "magnesique"}
 _SALT_PREFIX = re.compile(
-    r"^(chlorhydrate|bromhydrate|maleate|mesilate|besilate|tosilate|fumarate|tartrate|succinate)"
-    r" d[e']\s*(?=\w{4})"
+    r"^(chlorhydrate|bromhydrate|bromure|maleate|mesilate|besilate|tosilate|fumarate|tartrate|succinate)"
+    r" d(?:e\s+|['’]\s*|\s+)(?=\w{4})"
 )
 # Words that make a part of a combination a class, not a substance.
 _CLASS_WORDS = {"diuretiques", "thiazidiques", "thiazides", "epargneurs", "autres", "inhibiteur",
@@ -53,6 +53,7 @@ _CLASS_WORDS = {"diuretiques", "thiazidiques", "thiazides", "epargneurs", "autre
                 "mineraux", "hydrates", "emulsions", "solutions"}
 # English or misspelt forms in the terminology → French DCI.
 _RENAMES = {
+    "colecalciferol": "cholécalciférol",
     "dapagliflozin": "dapagliflozine", "daunorubicin": "daunorubicine", "embtricitabine": "emtricitabine",
     "diphenydramine": "diphénhydramine", "dabigatran etexilate": "dabigatran",
     "glyceryle trinitrate": "trinitrine", "nitroglycerine": "trinitrine", "norepinephrine": "noradrénaline",
@@ -131,6 +132,8 @@ def clean_substance(raw: str) -> str:
     if _SALT_PREFIX.match(fold(name)):
         name = _SALT_PREFIX.sub("", fold(name))
     name = french_order(name)
+    if _SALT_PREFIX.match(fold(name)):  # 'tiotropium bromure' → 'bromure de tiotropium' → 'tiotropium'
+        name = _SALT_PREFIX.sub("", fold(name))
     if fold(name) in _RENAMES:
         name = _RENAMES[fold(name)]
     return display_dci(name)
@@ -228,8 +231,9 @@ def build_from_romedi(path: Path | None = None) -> DrugReference:
                 ref.atc_labels[code] = lower[0]
             for brand in upper:
                 spelled = segment(brand)
-                ref.add(DrugEntry(brand, fold(brand), code, spelled or (),
-                                  "dci" if spelled else "brand", rank=0 if spelled else 2))
+                subs = spelled or code_override.get(code, ())
+                ref.add(DrugEntry(brand, fold(brand), code, subs,
+                                  "dci" if spelled else "brand", rank=0 if subs else 2))
             continue
         spelled_combos = {s for s in (segment(n) for n in upper) if s and len(s) > 1}
         if code in code_override:
@@ -257,7 +261,7 @@ def build_from_romedi(path: Path | None = None) -> DrugReference:
         if o.brands:
             for brand in o.brands:
                 subs = o.substances or ref.substances_of_atc(o.code)
-                ref.add(DrugEntry(brand, fold(brand), o.code, subs, "brand", rank=0 if subs else 2))
+                ref.put_first(DrugEntry(brand, fold(brand), o.code, subs, "brand", rank=0 if subs else 2))
             if (o.code not in data or len(o.substances) > 1) and o.substances \
                     and not ref.lookup(" + ".join(o.substances)):
                 _add_dci(ref, o.code, o.substances, 0)
