@@ -99,9 +99,13 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     if not args.before or not args.after:
         _err("give BEFORE and AFTER files, or --pairs PAIRS.csv --output-dir DIR")
         return EXIT_INPUT
-    report = pipeline.reconcile_documents(args.before, args.after, extractor=args.extractor)
+    report = pipeline.reconcile_documents(args.before, args.after, during=args.during, extractor=args.extractor)
     if args.format == "html":
         print(pipeline.render_html(report))
+    elif args.format == "fiche":
+        print(pipeline.render_fiche(report))
+    elif args.format == "fhir":
+        print(pipeline.reconciliation_bundle_json(report))
     else:
         print(report.to_json())
     return EXIT_OK
@@ -110,7 +114,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 # -- letter, demo ----------------------------------------------------------------------------
 def cmd_letter(args: argparse.Namespace) -> int:
     stay = pipeline.load_stay(args.stay) if args.stay else None
-    report = pipeline.reconcile_documents(args.before, args.after, extractor=args.extractor)
+    report = pipeline.reconcile_documents(args.before, args.after, during=args.during, extractor=args.extractor)
     path = pipeline.write_letter(report, args.output, stay=stay)
     print(f"letter written: {path}", file=sys.stderr)
     return EXIT_OK
@@ -251,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("after", nargs="?", metavar="AFTER")
     r.add_argument("--pairs", metavar="PAIRS.csv", help="CSV with columns id,before,after")
     r.add_argument("--output-dir", metavar="DIR", help="with --pairs: write DIR/<id>.json")
-    r.add_argument("--format", choices=["json", "html"], default="json")
+    r.add_argument("--format", choices=["json", "html", "fiche", "fhir"], default="json",
+                   help="json (contract), html (liaison letter), fiche (HAS reconciliation sheet), fhir (R4 Bundle)")
+    r.add_argument("--during", metavar="DURING", help="the hospital's last treatment during the stay (at discharge)")
     add_extractor(r)
     r.set_defaults(func=cmd_reconcile)
 
@@ -260,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     lt.add_argument("after", metavar="AFTER")
     lt.add_argument("--output", required=True, metavar="PATH",
                     help="letter.html, letter.pdf or letter.json (FHIR R4 document Bundle): the suffix chooses")
+    lt.add_argument("--during", metavar="DURING", help="the hospital's last treatment during the stay")
     lt.add_argument("--stay", metavar="STAY.json",
                     help="stay metadata: patient, doctors, dates, reason, summary, pending results, follow-up")
     add_extractor(lt)
@@ -311,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # stdout closed early (`| head`): not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
+        return 141
     except Exception as e:
         if os.environ.get("RECON_DEBUG"):
             raise

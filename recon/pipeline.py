@@ -22,13 +22,32 @@ def extract_bytes(data: bytes, *, name: str, suffix: str, side: str = "unknown",
     return extract_medications(read_bytes(data, name=name, suffix=suffix), side=side, extractor=extractor)
 
 
+def render_fiche(report: ReconciliationReport) -> str:
+    """The HAS reconciliation sheet (fiche de conciliation) as HTML."""
+    from recon.export import render_fiche as render
+
+    return render(report)
+
+
+def reconciliation_bundle_json(report: ReconciliationReport) -> str:
+    """The report as a FHIR R4 document Bundle (Interop'Santé reconciliation statuses)."""
+    from recon.export import reconciliation_bundle_json as bundle
+
+    return bundle(report)
+
+
 def reconcile_documents(before: str | Path | Document | MedicationList,
                         after: str | Path | Document | MedicationList, *,
+                        during: str | Path | Document | MedicationList | None = None,
                         extractor: str = DEFAULT_EXTRACTOR) -> ReconciliationReport:
-    b = before if isinstance(before, MedicationList) else extract_document(before, side="city", extractor=extractor)
-    a = after if isinstance(after, MedicationList) else extract_document(after, side="hospital", extractor=extractor)
-    return reconcile(b, a)
+    """BEFORE (usual treatment) against AFTER (hospital); DURING, the last treatment of the stay, when given,
+    explains changes made during the stay and kept at discharge."""
+    def as_list(x: str | Path | Document | MedicationList, side: str) -> MedicationList:
+        return x if isinstance(x, MedicationList) else extract_document(x, side=side, extractor=extractor)
+
+    d = as_list(during, "hospital") if during is not None else None
+    return reconcile(as_list(before, "city"), as_list(after, "hospital"), during=d)
 
 
 __all__ = ["example_stay", "extract_bytes", "extract_document", "load_stay", "reconcile", "reconcile_documents",
-           "render_html", "write_letter"]
+           "reconciliation_bundle_json", "render_fiche", "render_html", "write_letter"]

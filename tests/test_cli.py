@@ -99,3 +99,16 @@ def test_demo_writes_report_and_letter(tmp_path, capsys, contract) -> None:
     assert {line["status"] for line in report["lines"]} >= {"unchanged", "modified", "substituted", "stopped",
                                                               "added"}
     assert (tmp_path / "letter.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_reconcile_views_fiche_fhir_and_during(write_text, capsys) -> None:
+    before, after = write_text("before.txt", ORDONNANCE), write_text("after.txt", HOSPITAL)
+    assert main(["reconcile", str(before), str(after), "--format", "fiche"]) == 0
+    fiche = capsys.readouterr().out
+    assert "Fiche de conciliation" in fiche and fiche.count("<tr") >= 5
+    assert main(["reconcile", str(before), str(after), "--format", "fhir"]) == 0
+    bundle = json.loads(capsys.readouterr().out)
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "document"
+    assert main(["reconcile", str(before), str(after), "--during", str(after)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert any("pendant le séjour" in (line.get("note") or "") for line in report["lines"])

@@ -71,7 +71,11 @@ class _Pair:
     merged_after: list[Medication] = field(default_factory=list)
 
 
-def reconcile(before: MedicationList, after: MedicationList) -> ReconciliationReport:
+def reconcile(before: MedicationList, after: MedicationList, *,
+              during: MedicationList | None = None) -> ReconciliationReport:
+    """Reconcile BEFORE with AFTER. ``during`` (optional): the hospital's last treatment during the stay; when
+    given, a change already made during the stay and kept at discharge is noted on its line, and the stay's
+    drugs missing from AFTER are listed for review (see ``_apply_during``). Without it, nothing changes."""
     b_meds, a_meds = list(before.medications), list(after.medications)
     status = {id(a): _after_status(a) for a in a_meds}
     status.update({id(b): b.status for b in b_meds})
@@ -124,6 +128,8 @@ def reconcile(before: MedicationList, after: MedicationList) -> ReconciliationRe
     _reasons_written_elsewhere(lines, b_meds, a_meds)
     for i, line in enumerate(lines, start=1):
         line.id = f"l{i}"
+    if during is not None:
+        _apply_during(lines, b_meds, a_meds, list(during.medications))
     summary = {s: sum(1 for ln in lines if ln.status == s) for s in LINE_STATUSES}
     summary["needs_review"] = sum(1 for ln in lines if ln.needs_review)
     return ReconciliationReport(before=before, after=after, lines=lines, summary=summary)
@@ -450,3 +456,67 @@ def _line(status: str, b: Medication | None, a: Medication | None, *, reason: st
         changes=[], reason=reason, needs_review=bool(review), confidence=round(conf, 4),
         review_reasons=review,
     )
+
+
+# -- the treatment during the stay ---------------------------------------------------------------
+
+DURING_KEPT_NOTE = "modification faite pendant le séjour et poursuivie à la sortie"
+DURING_STARTED_NOTE = "traitement débuté pendant le séjour et poursuivi à la sortie"
+
+
+def _same_as(during: Medication, after: Medication) -> bool:
+    """The AFTER line prescribes exactly the DURING one: same drug, strength and posology."""
+    return (same_drug(during, after) and not strengths_differ(during.strength, after.strength)
+            and not compare(during, after))
+
+
+def _add_note(line: ReconciliationLine, note: str) -> None:
+    if line.note and note in line.note:
+        return
+    line.note = f"{line.note} ; {note}" if line.note else note
+
+
+def _add_review(line: ReconciliationLine, reason: str) -> None:
+    if reason not in line.review_reasons:
+        line.review_reasons.append(reason)
+    line.needs_review = True
+
+
+def _apply_during(lines: list[ReconciliationLine], before: list[Medication], after: list[Medication],
+                  during: list[Medication]) -> None:
+    """Compare the lines with the hospital's treatment during the stay (DURING).
+
+    * a modified / substituted line whose AFTER is exactly a DURING line of the same drug gets the note
+      ``DURING_KEPT_NOTE`` (an added line: ``DURING_STARTED_NOTE``); a written reason is kept as it is;
+    * a stopped line whose BEFORE drug is still given in DURING (and absent from AFTER) is flagged for review;
+    * a DURING drug found neither in AFTER nor in BEFORE is flagged on the line of the same ATC class when
+      there is one, else on the first line (the report has no report-level field for it).
+    """
+    active = [d for d in during if d.status not in ("stopped", "suspended")]
+    if not active or not lines:
+        return
+    by_b = {m.id: m for m in before}
+    by_a = {m.id: m for m in after}
+    for line in lines:
+        a = by_a.get(line.after or "")
+        b = by_b.get(line.before or "")
+        if a is not None and line.status in ("modified", "substituted", "added"):
+            if any(_same_as(d, a) for d in active):
+                _add_note(line, DURING_STARTED_NOTE if line.status == "added" else DURING_KEPT_NOTE)
+        elif b is not None and line.status == "stopped" and a is None:
+            given = next((d for d in active if same_drug(d, b)), None)
+            if given is not None and not any(same_drug(given, m) for m in after):
+                _add_review(line, f"{b.drug_text}: donné pendant le séjour ({given.drug_text}) mais absent de "
+                                  "la sortie : arrêt à confirmer")
+    for d in active:
+        if any(same_drug(d, m) for m in after) or any(same_drug(d, m) for m in before):
+            continue
+        target = None
+        for line in lines:
+            meds = [m for m in (by_b.get(line.before or ""), by_a.get(line.after or "")) if m is not None]
+            if any(same_class(d, m) for m in meds):
+                target = line
+                break
+        _add_review(target or lines[0],
+                    f"{d.drug_text}: donné pendant le séjour, ni dans BEFORE ni dans AFTER "
+                    "(arrêté avant la sortie ou oublié ?)")

@@ -1,0 +1,144 @@
+"""The reconciliation report as an HTML "fiche de conciliation des traitements médicamenteux".
+
+The sheet follows the HAS 2018 model (fiche de conciliation des traitements médicamenteux): one row
+per line of the report, with the usual treatment (BEFORE), the hospital treatment (AFTER), the
+line's status, the divergence (the changed fields, old → new, and the daily doses) and a comment
+(the written reason, "divergence non documentée" when a discrepancy has none, the review flags).
+
+The page is self-contained (inline CSS, no external resource) and the template is autoescaped:
+every text from the documents is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from recon.errors import ReconError, RenderError
+from recon.letter.describe import duration, fmt_number, frequency, name, posology
+from recon.models import LINE_STATUSES, Change, Medication, Quantity, ReconciliationLine, ReconciliationReport
+
+TITLE = "Fiche de conciliation des traitements médicamenteux"
+# the HAS sheet's words for each status of a line
+STATUS_WORD = {"unchanged": "poursuivi", "modified": "modifié", "substituted": "substitué", "suspended": "suspendu",
+               "stopped": "arrêté", "added": "ajouté"}
+STATUS_PLURAL = {"unchanged": "poursuivis", "modified": "modifiés", "substituted": "substitués",
+                 "suspended": "suspendus", "stopped": "arrêtés", "added": "ajoutés"}
+FIELD_FR = {"strength": "dosage", "dose": "dose", "frequency": "fréquence", "route": "voie", "form": "forme",
+            "duration": "durée", "as_needed": "si besoin", "substance": "substance"}
+UNDOCUMENTED = "divergence non documentée"
+NONE = "—"
+SIDE_FR = {"city": "ville", "hospital": "hôpital", "unknown": "origine inconnue"}
+
+
+def _value(field: str, v: object) -> str:
+    if v is None:
+        return NONE
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    if field == "duration" and isinstance(v, int | float):
+        return duration({"value": v, "unit": "day"}) or NONE
+    if isinstance(v, dict):
+        if field == "frequency" or "per_day" in v:
+            return frequency(v) or NONE
+        if field == "duration" or "days" in v:
+            return duration(v) or NONE
+        if "value" in v and "unit" in v and isinstance(v["value"], int | float):
+            return f"{fmt_number(float(v['value']))} {v['unit']}"
+        return str(v.get("text") or NONE)
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v) or NONE
+    if isinstance(v, float):
+        return fmt_number(v)
+    return str(v)
+
+
+def _q(q: Quantity | None) -> str:
+    return f"{fmt_number(q.value)} {q.unit}" if q is not None else "?"
+
+
+def divergence(changes: list[Change]) -> list[str]:
+    """'Fréquence : 1 fois par jour (matin) → 2 fois par jour (matin et midi)', then the daily dose."""
+    parts = [f"{FIELD_FR.get(c.field, c.field).capitalize()} : {_value(c.field, c.before)} → "
+             f"{_value(c.field, c.after)}" for c in changes]
+    doses = next(((c.daily_dose_before, c.daily_dose_after) for c in changes
+                  if c.daily_dose_before is not None or c.daily_dose_after is not None), None)
+    if doses is not None:
+        db, da = doses
+        same = db is not None and da is not None and (db.value, db.unit) == (da.value, da.unit)
+        parts.append(f"Dose journalière : {_q(db)}" + (" (inchangée)" if same else f" → {_q(da)}"))
+    return parts
+
+
+def _med(m: Medication | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {"id": m.id, "name": name(m), "posology": posology(m), "text": m.text, "page": m.page,
+            "comment": m.comment, "status": m.status}
+
+
+def _row(line: ReconciliationLine, b: Medication | None, a: Medication | None) -> dict[str, Any]:
+    div = divergence(line.changes)
+    if not div and line.status in ("stopped", "suspended", "added"):
+        div = [f"Traitement {STATUS_WORD[line.status]}"]
+    undocumented = line.status != "unchanged" and not (line.reason or "").strip()
+    return {
+        "id": line.id, "status": line.status, "status_word": STATUS_WORD[line.status],
+        "before": _med(b), "after": _med(a), "divergence": div,
+        "reason": (line.reason or "").strip() or None, "undocumented": undocumented,
+        "note": line.note, "needs_review": line.needs_review, "review": list(line.review_reasons),
+        "confidence": line.confidence,
+    }
+
+
+def fiche_context(report: ReconciliationReport, *, generated: dt.date | None = None) -> dict[str, Any]:
+    """Plain data for the template (and for any other view of the sheet)."""
+    before = {m.id: m for m in report.before.medications}
+    after = {m.id: m for m in report.after.medications}
+    rows = [_row(ln, before.get(ln.before or ""), after.get(ln.after or "")) for ln in report.lines]
+    counts = [{"status": s, "word": STATUS_PLURAL[s], "n": sum(1 for r in rows if r["status"] == s)}
+              for s in LINE_STATUSES]
+    docs = []
+    for label, ml in (("Traitement habituel (avant)", report.before), ("Traitement hospitalier (après)", report.after)):
+        d = ml.document
+        docs.append({"label": label, "name": d.name, "side": SIDE_FR.get(d.side, d.side), "pages": d.pages,
+                     "sha256": d.sha256[:12], "n": len(ml.medications)})
+    return {
+        "title": TITLE, "docs": docs, "rows": rows, "counts": counts, "total": len(rows),
+        "needs_review": sum(1 for r in rows if r["needs_review"]),
+        "undocumented": sum(1 for r in rows if r["undocumented"]),
+        "undocumented_word": UNDOCUMENTED, "dash": NONE,
+        "generated": (generated or dt.date.today()).strftime("%d/%m/%Y"),
+    }
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("recon.export", "templates"),
+                       autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def render_fiche(report: ReconciliationReport, *, generated: dt.date | None = None) -> str:
+    """The HTML sheet (a whole page, UTF-8, no external resource)."""
+    try:
+        return _env().get_template("fiche.html.j2").render(**fiche_context(report, generated=generated))
+    except ReconError:
+        raise
+    except Exception as e:  # template errors must not leak a traceback with patient data
+        raise RenderError(f"the reconciliation sheet could not be rendered ({type(e).__name__})") from e
+
+
+def write_fiche(report: ReconciliationReport, path: str | Path) -> Path:
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(render_fiche(report), encoding="utf-8")
+    except OSError as e:
+        raise RenderError(f"cannot write {p.name} ({e.strerror})") from e
+    return p
+
+
+__all__ = ["STATUS_WORD", "TITLE", "UNDOCUMENTED", "divergence", "fiche_context", "render_fiche", "write_fiche"]
