@@ -9,6 +9,9 @@ import io
 import logging
 from typing import Any
 
+import pdfplumber  # imported by the parent, so that each sandboxed child starts with it loaded
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
 from recon.errors import DocumentTooLarge, UnreadableDocument
 from recon.ingest.layout import BBox, Word, lay_out
 
@@ -23,9 +26,6 @@ def pdf_page_lines(data: bytes, *, name: str, ocr: bool = True
     """Lines of each page and warnings. Raises E104/E105 for corrupted, encrypted or oversized files."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise UnreadableDocument(f"{name}: not a PDF file (no %PDF header)")
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
     pages: list[list[tuple[str, BBox | None]]] = []
     warnings: list[tuple[str, str, int | None]] = []
     try:

@@ -51,6 +51,7 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dic
         conn.send(("error", "UnreadableDocument", f"the file could not be parsed ({type(e).__name__})", None))
     finally:
         conn.close()
+    os._exit(0)  # skip the interpreter's teardown of the inherited heap: the parent has its answer
 
 
 def run_limited(fn: Callable[..., Any], *args: Any, label: str, time_limit: float | None = None,
