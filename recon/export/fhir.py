@@ -168,7 +168,7 @@ class _Builder:
             "medicationCodeableConcept": concept,
             "subject": patient,
             "dateAsserted": self.timestamp,
-            "dosage": [self.dosage(med, row["posology"])],
+            "dosage": [dosage(med, row["posology"])],
         }
         if encounter:
             res["context"] = encounter
@@ -187,33 +187,6 @@ class _Builder:
             notes.append("À vérifier" + (f" ({row['review']})" if row["review"] else "") + ".")
         res["note"] = [{"text": n} for n in notes]
         return self.add("MedicationStatement", line.id, res)
-
-    def dosage(self, med: Medication, text: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": text}
-        repeat: dict[str, Any] = {}
-        f = med.frequency
-        if f is not None:
-            if f.interval_hours:
-                repeat.update(frequency=1, period=f.interval_hours, periodUnit="h")
-            elif f.per_day and f.per_day >= 1 and float(f.per_day).is_integer():
-                repeat.update(frequency=int(f.per_day), period=1, periodUnit="d")
-            elif f.per_day and 0 < f.per_day < 1:
-                repeat.update(frequency=1, period=round(1 / f.per_day, 2), periodUnit="d")
-            when = [WHEN[t] for t in f.times_of_day if t in WHEN]
-            if when:
-                repeat["when"] = list(dict.fromkeys(when))
-        if med.duration is not None:
-            code, unit = DURATION_UNITS.get(med.duration.unit, ("d", "jours"))
-            repeat["boundsDuration"] = {"value": med.duration.value, "unit": unit, "system": UCUM, "code": code}
-        if repeat:
-            out["timing"] = {"repeat": repeat}
-        if med.as_needed:
-            out["asNeededBoolean"] = True
-        if med.route:
-            out["route"] = {"text": med.route}
-        if med.dose is not None:
-            out["doseAndRate"] = [{"doseQuantity": _quantity(med.dose)}]
-        return out
 
     # -- the document ---------------------------------------------------------------------
     def build(self) -> dict[str, Any]:
@@ -347,3 +320,32 @@ def write_fhir(report: ReconciliationReport, path: str | Path, *, stay: StayLike
 
 __all__ = ["DOCUMENT_TYPE", "FHIR_STATUS", "build_bundle", "bundle_json", "validate_bundle",
            "write_fhir"]
+
+
+def dosage(med: Medication, text: str) -> dict[str, Any]:
+    """A FHIR Dosage of a medication line: text, timing (frequency, times, duration), as-needed, route, dose."""
+    out: dict[str, Any] = {"text": text}
+    repeat: dict[str, Any] = {}
+    f = med.frequency
+    if f is not None:
+        if f.interval_hours:
+            repeat.update(frequency=1, period=f.interval_hours, periodUnit="h")
+        elif f.per_day and f.per_day >= 1 and float(f.per_day).is_integer():
+            repeat.update(frequency=int(f.per_day), period=1, periodUnit="d")
+        elif f.per_day and 0 < f.per_day < 1:
+            repeat.update(frequency=1, period=round(1 / f.per_day, 2), periodUnit="d")
+        when = [WHEN[t] for t in f.times_of_day if t in WHEN]
+        if when:
+            repeat["when"] = list(dict.fromkeys(when))
+    if med.duration is not None:
+        code, unit = DURATION_UNITS.get(med.duration.unit, ("d", "jours"))
+        repeat["boundsDuration"] = {"value": med.duration.value, "unit": unit, "system": UCUM, "code": code}
+    if repeat:
+        out["timing"] = {"repeat": repeat}
+    if med.as_needed:
+        out["asNeededBoolean"] = True
+    if med.route:
+        out["route"] = {"text": med.route}
+    if med.dose is not None:
+        out["doseAndRate"] = [{"doseQuantity": _quantity(med.dose)}]
+    return out

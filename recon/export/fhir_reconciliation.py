@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from recon.errors import ReconError, RenderError
-from recon.export.fhir import ATC, DURATION_UNITS, FHIR_STATUS, UCUM, WHEN, XHTML, _quantity, validate_bundle
+from recon.export.fhir import ATC, FHIR_STATUS, XHTML, dosage, validate_bundle
 from recon.export.fiche import STATUS_WORD, TITLE, UNDOCUMENTED, divergence
 from recon.letter.describe import name, posology
 from recon.models import Medication, ReconciliationLine, ReconciliationReport
@@ -82,34 +82,6 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _dosage(med: Medication) -> dict[str, Any]:
-    out: dict[str, Any] = {"text": posology(med)}
-    repeat: dict[str, Any] = {}
-    f = med.frequency
-    if f is not None:
-        if f.interval_hours:
-            repeat.update(frequency=1, period=f.interval_hours, periodUnit="h")
-        elif f.per_day and f.per_day >= 1 and float(f.per_day).is_integer():
-            repeat.update(frequency=int(f.per_day), period=1, periodUnit="d")
-        elif f.per_day and 0 < f.per_day < 1:
-            repeat.update(frequency=1, period=round(1 / f.per_day, 2), periodUnit="d")
-        when = list(dict.fromkeys(WHEN[t] for t in f.times_of_day if t in WHEN))
-        if when:
-            repeat["when"] = when
-    if med.duration is not None:
-        code, unit = DURATION_UNITS.get(med.duration.unit, ("d", "jours"))
-        repeat["boundsDuration"] = {"value": med.duration.value, "unit": unit, "system": UCUM, "code": code}
-    if repeat:
-        out["timing"] = {"repeat": repeat}
-    if med.as_needed:
-        out["asNeededBoolean"] = True
-    if med.route:
-        out["route"] = {"text": med.route}
-    if med.dose is not None:
-        out["doseAndRate"] = [{"doseQuantity": _quantity(med.dose)}]
-    return out
-
-
 def _concept(med: Medication) -> dict[str, Any]:
     concept: dict[str, Any] = {"text": name(med)}
     atcs = [med.atc] if med.atc else [s.atc for s in med.substances if s.atc]
@@ -150,7 +122,7 @@ class _Builder:
             "medicationCodeableConcept": _concept(med),
             "subject": patient,
             "dateAsserted": self.timestamp,
-            "dosage": [_dosage(med)],
+            "dosage": [dosage(med, posology(med))],
         }
         notes = [f"Ligne telle qu'écrite : {med.text}"] if med.text.strip() else []
         if med.page:
@@ -185,7 +157,7 @@ class _Builder:
             "subject": patient,
             "dateAsserted": self.timestamp,
             "derivedFrom": [{"reference": r["reference"], "display": r["display"]} for r in refs],
-            "dosage": [_dosage(med)],
+            "dosage": [dosage(med, posology(med))],
         }
         reason = (line.reason or "").strip()
         if line.status in ("stopped", "suspended") and reason:
