@@ -28,7 +28,7 @@ from recon.extract import posology as pos
 from recon.ingest import Document
 from recon.ingest.document import Line
 from recon.link import REVIEW_BELOW, Linker, LinkResult
-from recon.models import Candidate, Frequency, Link, Medication, Quantity, Substance, Warning
+from recon.models import Frequency, Medication, Quantity, Substance, Warning
 from recon.reference import fold, substance_key
 
 MODEL_DIR = Path(__file__).with_name("model")
@@ -316,12 +316,7 @@ class ModelExtractor:
             substances=substances,
             atc=link.atc,
             product=None,
-            link=Link(
-                method=method,  # type: ignore[arg-type]
-                score=round(link.score, 4),
-                candidates=[Candidate(name=e.name, atc=e.atc, substances=list(e.substances), score=s)
-                            for e, s in link.candidates[:5]],
-            ),
+            link=link.to_model(method=method),
             strength=strength,
             form=form,
             route=route,

@@ -26,7 +26,7 @@ from recon.extract import posology as pos
 from recon.extract.lexicon import Mention, find_mentions, guess_unknown, stop_names
 from recon.ingest import Document, Line
 from recon.link import REVIEW_BELOW, Linker
-from recon.models import Candidate, Frequency, Link, Medication, Quantity, Substance, Warning
+from recon.models import Frequency, Medication, Quantity, Substance, Warning
 from recon.reference import fold, substance_key
 
 _NAME_END = re.compile(r"\s*(?::|\||\s-\s|\.{3,}|…|\s{2,}|\(|;|\t|→|,\s)")
@@ -345,14 +345,7 @@ class RuleExtractor:
             substances=substances,
             atc=link.atc,
             product=None,
-            link=Link(
-                method=link.method,  # type: ignore[arg-type]
-                score=round(link.score, 4),
-                candidates=[
-                    Candidate(name=e.name, atc=e.atc, substances=list(e.substances), score=s)
-                    for e, s in link.candidates[:5]
-                ],
-            ),
+            link=link.to_model(),
             strength=strength,
             form=form,
             route=route,

@@ -38,6 +38,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, DamerauLevenshtein, Indel
 
+from recon.models import Candidate, Link
 from recon.reference import DrugEntry, DrugReference, default_reference, fold
 from recon.reference.names import salt_words, substance_key
 
@@ -84,6 +85,15 @@ class LinkResult:
     @property
     def linked(self) -> bool:
         return self.entry is not None or bool(self.substances)
+
+    def to_model(self, *, method: str | None = None, limit: int = 5) -> Link:
+        """The contract's ``link`` object: method (this result's unless given), score, best candidates."""
+        return Link(
+            method=method or self.method,  # type: ignore[arg-type]
+            score=round(self.score, 4),
+            candidates=[Candidate(name=e.name, atc=e.atc, substances=list(e.substances), score=s)
+                        for e, s in self.candidates[:limit]],
+        )
 
 
 def max_edits(n: int, lenient: bool = False) -> int:
