@@ -24,6 +24,7 @@ from recon.errors import ReconError, RenderError
 from recon.letter.render import clean_reason, letter_context
 from recon.letter.stay import Doctor, Stay, StayLike, as_stay
 from recon.models import Medication, Quantity, ReconciliationLine, ReconciliationReport
+from recon.output import write_output
 
 LOINC = "http://loinc.org"
 ATC = "http://www.whocc.no/atc"
@@ -309,13 +310,7 @@ def bundle_json(report: ReconciliationReport, stay: StayLike = None, *, today: d
 
 
 def write_fhir(report: ReconciliationReport, path: str | Path, *, stay: StayLike = None) -> Path:
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(bundle_json(report, stay), encoding="utf-8")
-    except OSError as e:
-        raise RenderError(f"cannot write {p.name} ({e.strerror})") from e
-    return p
+    return write_output(path, bundle_json(report, stay))
 
 
 __all__ = ["DOCUMENT_TYPE", "FHIR_STATUS", "build_bundle", "bundle_json", "validate_bundle",

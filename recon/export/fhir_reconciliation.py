@@ -39,6 +39,7 @@ from recon.export.fhir import ATC, FHIR_STATUS, XHTML, dosage, validate_bundle
 from recon.export.fiche import STATUS_WORD, TITLE, UNDOCUMENTED, divergence
 from recon.letter.describe import name, posology
 from recon.models import Medication, ReconciliationLine, ReconciliationReport
+from recon.output import write_output
 
 IG = "https://hl7.fr/fhir/fr/medication"
 IG_STATUS_SYSTEM = f"{IG}/CodeSystem/fr-medication-reconciliation-status"
@@ -270,13 +271,7 @@ def reconciliation_bundle_json(report: ReconciliationReport, *, timestamp: dt.da
 
 
 def write_reconciliation_bundle(report: ReconciliationReport, path: str | Path) -> Path:
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(reconciliation_bundle_json(report), encoding="utf-8")
-    except OSError as e:
-        raise RenderError(f"cannot write {p.name} ({e.strerror})") from e
-    return p
+    return write_output(path, reconciliation_bundle_json(report))
 
 
 __all__ = ["DOCUMENT_TYPE", "IG_STATUS", "IG_STATUS_SYSTEM", "RECON_STATUS", "STATUS_SYSTEM",

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from recon.errors import ReconError, RenderError
 from recon.letter.describe import duration, fmt_number, frequency, name, posology
 from recon.models import LINE_STATUSES, Change, Medication, Quantity, ReconciliationLine, ReconciliationReport
+from recon.output import write_output
 
 TITLE = "Fiche de conciliation des traitements médicamenteux"
 # the HAS sheet's words for each status of a line
@@ -132,13 +133,7 @@ def render_fiche(report: ReconciliationReport, *, generated: dt.date | None = No
 
 
 def write_fiche(report: ReconciliationReport, path: str | Path) -> Path:
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(render_fiche(report), encoding="utf-8")
-    except OSError as e:
-        raise RenderError(f"cannot write {p.name} ({e.strerror})") from e
-    return p
+    return write_output(path, render_fiche(report))
 
 
 __all__ = ["STATUS_WORD", "TITLE", "UNDOCUMENTED", "divergence", "fiche_context", "render_fiche", "write_fiche"]

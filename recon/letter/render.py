@@ -19,6 +19,7 @@ from recon.errors import ReconError, RenderError
 from recon.letter.describe import duration, fmt_number, frequency, name, posology
 from recon.letter.stay import Doctor, Stay, StayLike, as_stay
 from recon.models import Change, Medication, ReconciliationLine, ReconciliationReport
+from recon.output import write_output
 
 # (status, section title, what the detail of a line tells)
 SECTIONS = [
@@ -356,9 +357,4 @@ def write_letter(report: ReconciliationReport, path: str | Path, *, stay: StayLi
         from recon.export.fhir import bundle_json
 
         data = bundle_json(report, stay, today=today).encode("utf-8")
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-    except OSError as e:
-        raise RenderError(f"cannot write {p.name} ({e.strerror})") from e
-    return p
+    return write_output(p, data)
