@@ -18,10 +18,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import problems
 from api.deps import Runtime
 from api.limits import BodySizeLimit
-from api.routes import documents, drugs, health, letters, reports
+from api.routes import documents, drugs, health, letters, reports, review, web
+from api.routes.review import RelinkRequest
 from api.schemas import ExtractTextRequest, LetterRequest, Problem, ReconcileListsRequest, ReconcileTextRequest
 from api.settings import Settings
 from recon import __version__
+from recon.review import QualifyRequest
 
 log = logging.getLogger("recon.api")
 
@@ -94,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/openapi.json" if settings.docs else None)
     app.state.runtime = rt
     problems.install(app)
-    for module in (health, documents, letters, reports, drugs):
+    for module in (health, documents, letters, reports, review, drugs, web):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
@@ -104,7 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
                              separate_input_output_schemas=False)
-        _add_models(schema, Problem, ExtractTextRequest, ReconcileTextRequest, ReconcileListsRequest, LetterRequest)
+        _add_models(schema, Problem, ExtractTextRequest, ReconcileTextRequest, ReconcileListsRequest, LetterRequest,
+                    QualifyRequest, RelinkRequest)
         app.openapi_schema = schema
         return schema
 

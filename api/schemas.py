@@ -77,9 +77,24 @@ class LetterRequest(_Request):
 
 
 # -- responses -----------------------------------------------------------------------------------
+class SourcePage(BaseModel):
+    page: int
+    start: int = Field(description="offset of the page's first character in the document's text (spans count "
+                                   "from the document's start)")
+    text: str
+
+
+class SourceDocument(BaseModel):
+    name: str
+    pages: list[SourcePage]
+
+
 class ReportContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
     during: MedicationList | None = None
+    sources: dict[Literal["before", "after"], list[SourceDocument]] | None = Field(
+        None, description="the uploaded documents' text, page by page (stored reports only); a medication's "
+                          "``document`` (1-based) picks one when a side has several")
 
 
 class ReportOut(ReconciliationReport):

@@ -8,7 +8,9 @@
     │   ├── UnreadableDocument      E104  (bad encoding, corrupted PDF, …)
     │   ├── DocumentTooLarge        E105
     │   ├── BadPairsFile            E106
-    │   └── ProcessingTimeout       E107  (a document took longer than its time limit)
+    │   ├── ProcessingTimeout       E107  (a document took longer than its time limit)
+    │   ├── UnknownMedication       E108  (a review names a medication the report does not have)
+    │   └── UnknownDrug             E109  (a corrected link names a drug the reference does not have)
     ├── ReferenceDataError          the drug reference cannot be built or loaded (E2xx)
     └── RenderError                 a report or a letter cannot be rendered (E3xx)
 
@@ -80,6 +82,16 @@ class BadPairsFile(InputError):
 class ProcessingTimeout(InputError):
     code = "E107"
     title = "Processing time limit reached"
+
+
+class UnknownMedication(InputError):
+    code = "E108"
+    title = "Unknown medication"
+
+
+class UnknownDrug(InputError):
+    code = "E109"
+    title = "Drug not in the reference"
 
 
 class ReferenceDataError(ReconError):

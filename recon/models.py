@@ -69,9 +69,11 @@ class Candidate(_Model):
 
 
 class Link(_Model):
+    _omit_if_none = frozenset({"chosen_by"})
     method: LinkMethod
     score: float = Field(ge=0, le=1)
     candidates: list[Candidate] = Field(default_factory=list)
+    chosen_by: str | None = Field(default=None, description="*extension*: who picked this drug by hand.")
 
 
 class Frequency(_Model):
@@ -91,6 +93,7 @@ class Duration(_Model):
 
 
 class Medication(_Model):
+    _omit_if_none = frozenset({"document"})
     id: str
     text: str = Field(description="The line as written.")
     span: tuple[int, int] | None
@@ -115,6 +118,8 @@ class Medication(_Model):
     section: str | None = Field(default=None, description="*extension*: the document section of the line.")
     ald: bool | None = Field(default=None, description="*extension*: bizone ordonnance zone (ALD or not).")
     comment: str | None = Field(default=None, description="*extension*: free text written with the line.")
+    document: int | None = Field(default=None, ge=1, description="*extension*: in a list merged from several "
+                                 "documents, the line's document (1-based index in the list's ``sources``).")
 
 
 class Warning(_Model):
@@ -133,10 +138,13 @@ class DocumentInfo(_Model):
 
 
 class MedicationList(_Model):
+    _omit_if_none = frozenset({"sources"})
     schema_version: str = SCHEMA_VERSION
     document: DocumentInfo
     medications: list[Medication]
     warnings: list[Warning] = Field(default_factory=list)
+    sources: list[DocumentInfo] | None = Field(default=None, description="*extension*: the documents a merged "
+                                               "list was made of, in order (``medication.document`` points here).")
 
 
 class Change(_Model):

@@ -9,6 +9,7 @@ from recon.ingest import Document, read_bytes, read_document
 from recon.letter import example_stay, load_stay, render_html, write_letter
 from recon.models import MedicationList, ReconciliationReport
 from recon.reconcile import reconcile
+from recon.review import Review
 
 
 def extract_document(source: str | Path | Document, *, side: str = "unknown",
@@ -22,11 +23,18 @@ def extract_bytes(data: bytes, *, name: str, suffix: str, side: str = "unknown",
     return extract_medications(read_bytes(data, name=name, suffix=suffix), side=side, extractor=extractor)
 
 
-def render_fiche(report: ReconciliationReport) -> str:
-    """The HAS reconciliation sheet (fiche de conciliation) as HTML."""
+def read_and_extract(data: bytes, *, name: str, suffix: str, side: str = "unknown",
+                     extractor: str = DEFAULT_EXTRACTOR) -> tuple[Document, MedicationList]:
+    """The document as read (its text, page by page) and its medication list."""
+    doc = read_bytes(data, name=name, suffix=suffix)
+    return doc, extract_medications(doc, side=side, extractor=extractor)
+
+
+def render_fiche(report: ReconciliationReport, review: Review | None = None) -> str:
+    """The HAS reconciliation sheet (fiche de conciliation) as HTML, with the pharmacist's review if any."""
     from recon.export import render_fiche as render
 
-    return render(report)
+    return render(report, review=review)
 
 
 def reconciliation_bundle_json(report: ReconciliationReport) -> str:
@@ -49,5 +57,6 @@ def reconcile_documents(before: str | Path | Document | MedicationList,
     return reconcile(as_list(before, "city"), as_list(after, "hospital"), during=d)
 
 
-__all__ = ["example_stay", "extract_bytes", "extract_document", "load_stay", "reconcile", "reconcile_documents",
+__all__ = ["example_stay", "extract_bytes", "extract_document", "load_stay", "read_and_extract", "reconcile",
+           "reconcile_documents",
            "reconciliation_bundle_json", "render_fiche", "render_html", "write_letter"]

@@ -19,12 +19,15 @@ from api.schemas import ExtractTextRequest, ReconcileListsRequest, ReconcileText
 from api.storage import IdempotencyConflict
 from recon import pipeline
 from recon.errors import DocumentTooLarge, InputError, ReconError
+from recon.ingest import Document
+from recon.merge import merge_lists
 from recon.models import MedicationList
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 log = logging.getLogger("recon.api")
 
 ERRORS = problem_responses(401, 409, 413, 415, 422, 429, 503)
+MAX_SOURCES = 5  # usual-treatment documents in one request
 FILE = {"type": "string", "format": "binary"}
 
 
@@ -41,23 +44,39 @@ EXTRACT_BODY = _body({"type": "object", "required": ["file"], "properties": {"fi
                      ["ExtractTextRequest"])
 RECONCILE_BODY = _body(
     {"type": "object", "required": ["before", "after"],
-     "properties": {"before": FILE, "after": FILE, "during": FILE}},
+     "properties": {"before": {"type": "array", "items": FILE, "minItems": 1, "maxItems": 5,
+                               "description": "usual treatment: one document, or up to 5 (the field repeated)"},
+                    "after": FILE, "during": FILE}},
     ["ReconcileTextRequest", "ReconcileListsRequest"])
 
 
 # -- shared steps ----------------------------------------------------------------------------------
-def extract_upload(rt: Runtime, up: Upload, *, role: str, side: str) -> MedicationList:
-    """Extract one document. Errors name the neutral ``role`` label, never the caller's file name."""
+def read_upload(rt: Runtime, up: Upload, *, role: str, side: str) -> tuple[Document, MedicationList]:
+    """Read and extract one document. Errors name the neutral ``role`` label, never the caller's file name."""
     label = f"{role}{up.suffix}"
     if up.suffix == ".txt":
-        ml = pipeline.extract_bytes(up.data, name=label, suffix=up.suffix, side=side)
+        doc, ml = pipeline.read_and_extract(up.data, name=label, suffix=up.suffix, side=side)
     else:  # PDF and image parsing is CPU-bound: a few at a time, the others wait their turn
         with rt.parse_slots:
-            ml = pipeline.extract_bytes(up.data, name=label, suffix=up.suffix, side=side)
+            doc, ml = pipeline.read_and_extract(up.data, name=label, suffix=up.suffix, side=side)
     if ml.document.pages > rt.settings.max_pages:
         raise DocumentTooLarge(f"{label}: {ml.document.pages} pages is over the {rt.settings.max_pages}-page limit")
     ml.document.name = up.name
-    return ml
+    return doc, ml
+
+
+def extract_upload(rt: Runtime, up: Upload, *, role: str, side: str) -> MedicationList:
+    return read_upload(rt, up, role=role, side=side)[1]
+
+
+def page_texts(doc: Document) -> list[dict[str, Any]]:
+    """The document's pages as read: number, offset of the page's first character in the text
+    (medication spans count from the document's start), and the page's text."""
+    pages: dict[int, dict[str, Any]] = {}
+    for line in doc.lines:
+        page = pages.setdefault(line.page, {"page": line.page, "start": line.start, "lines": []})
+        page["lines"].append(line.text)
+    return [{"page": p["page"], "start": p["start"], "text": "\n".join(p["lines"])} for p in pages.values()]
 
 
 def _text_upload(text: str, name: str, rt: Runtime) -> Upload:
@@ -107,7 +126,7 @@ async def extract(request: Request, rt: RT, who: Caller,
     if kind == "multipart/form-data":
         form = await read_form(request, rt.settings, ("file",))
         require_fields(form, ("file",))
-        up = form["file"]
+        up = form["file"][0]
     elif kind == "application/json":
         body = validate(ExtractTextRequest, await read_json(request))
         up = _text_upload(body.text, body.name, rt)
@@ -139,10 +158,12 @@ async def reconcile(request: Request, rt: RT, who: Caller,
     key = idempotency_key(request)
     kind = media_type(request)
     inputs: dict[str, Upload | MedicationList] = {}
+    more_before: list[Upload] = []  # the usual treatment may come from several documents
     if kind == "multipart/form-data":
-        form = await read_form(request, rt.settings, ("before", "after", "during"))
+        form = await read_form(request, rt.settings, ("before", "after", "during"), repeat={"before": MAX_SOURCES})
         require_fields(form, ("before", "after"))
-        inputs.update(form)
+        inputs.update({role: ups[0] for role, ups in form.items()})
+        more_before = form["before"][1:]
     elif kind == "application/json":
         data = await read_json(request)
         before = data.get("before") if isinstance(data, dict) else None
@@ -169,6 +190,9 @@ async def reconcile(request: Request, rt: RT, who: Caller,
         item = inputs.get(role)
         if isinstance(item, Upload):
             parts += [role, item.name, item.suffix, item.data]
+            if role == "before":
+                for up in more_before:
+                    parts += [role, up.name, up.suffix, up.data]
         elif item is not None:
             parts += [role, json.dumps(item.model_dump(mode="json"), sort_keys=True)]
     fp = fingerprint(route, *parts)
@@ -178,10 +202,16 @@ async def reconcile(request: Request, rt: RT, who: Caller,
 
     def work() -> tuple[dict[str, Any], dict[str, Any] | None]:
         lists: dict[str, MedicationList] = {}
+        sources: dict[str, Any] = {}
         for role, side in (("before", "city"), ("after", "hospital"), ("during", "hospital")):
             item = inputs.get(role)
             if isinstance(item, Upload):
-                lists[role] = extract_upload(rt, item, role=role, side=side)
+                ups = [item, *more_before] if role == "before" else [item]
+                read = [read_upload(rt, up, role=role if len(ups) == 1 else f"{role}-{k}", side=side)
+                        for k, up in enumerate(ups, start=1)]
+                lists[role] = merge_lists([ml for _, ml in read])
+                if store and role != "during":  # the source pages, for reviewing a stored report
+                    sources[role] = [{"name": ml.document.name, "pages": page_texts(doc)} for doc, ml in read]
             elif item is not None:
                 lists[role] = item
         try:
@@ -193,8 +223,12 @@ async def reconcile(request: Request, rt: RT, who: Caller,
                 raise
             log.warning("reconcile refused inline lists (%s)", type(e).__name__)
             raise InputError("the medication lists could not be reconciled; check them against the contract") from e
-        context = {"during": lists["during"].model_dump(mode="json")} if "during" in lists else None
-        return report.model_dump(mode="json"), context
+        context: dict[str, Any] = {}
+        if "during" in lists:
+            context["during"] = lists["during"].model_dump(mode="json")
+        if sources:
+            context["sources"] = sources
+        return report.model_dump(mode="json"), context or None
 
     report, context = await rt.slots.run(work, timeout=rt.settings.request_timeout_s)
     if not store:

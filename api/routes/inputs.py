@@ -34,18 +34,22 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-async def read_form(request: Request, settings: Settings, fields: tuple[str, ...]) -> dict[str, Upload]:
-    parser = MultiPartParser(request.headers, request.stream(), max_files=len(fields), max_fields=len(fields),
+async def read_form(request: Request, settings: Settings, fields: tuple[str, ...],
+                    repeat: dict[str, int] | None = None) -> dict[str, list[Upload]]:
+    """The uploads by field; a field named in ``repeat`` may come up to that many times, the others once."""
+    repeat = repeat or {}
+    most = sum(repeat.get(f, 1) for f in fields)
+    parser = MultiPartParser(request.headers, request.stream(), max_files=most, max_fields=most,
                              max_part_size=settings.max_text_chars * 4)
     parser.spool_max_size = settings.max_body_bytes + 1  # in memory: the body limit bounds it
     try:
         form = await parser.parse()
     except MultiPartException as e:
         raise ApiProblem(422, "malformed multipart body, or too many parts", code="E100") from e
-    out: dict[str, Upload] = {}
+    out: dict[str, list[Upload]] = {}
     try:
         for field, value in form.multi_items():
-            if field not in fields or field in out:
+            if field not in fields or len(out.get(field, ())) >= repeat.get(field, 1):
                 raise ApiProblem(422, f"unexpected or repeated multipart field (expected: {', '.join(fields)})",
                                  code="E100")
             if isinstance(value, UploadFile):
@@ -56,7 +60,7 @@ async def read_form(request: Request, settings: Settings, fields: tuple[str, ...
             if len(data) > settings.max_document_bytes:
                 raise DocumentTooLarge(f"{field}: over the {settings.max_document_bytes}-byte limit")
             suffix = PurePath(name).suffix.lower()  # no suffix: refused (E102), as by the library
-            out[field] = Upload(data, name, suffix)
+            out.setdefault(field, []).append(Upload(data, name, suffix))
     finally:
         await form.close()
     return out
@@ -81,7 +85,7 @@ def validate(model: type[M], data: Any) -> M:
         raise RequestValidationError([{**err, "loc": ("body", *err["loc"])} for err in e.errors()]) from e
 
 
-def require_fields(found: dict[str, Upload], required: tuple[str, ...]) -> None:
+def require_fields(found: dict[str, list[Upload]], required: tuple[str, ...]) -> None:
     missing = [f for f in required if f not in found]
     if missing:
         raise RequestValidationError([{"loc": ("body", f), "msg": "Field required", "type": "missing"}

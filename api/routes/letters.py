@@ -8,6 +8,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -17,11 +18,13 @@ from api.problems import ApiProblem, problem_responses
 from api.routes.documents import remember, replay
 from api.routes.inputs import media_type, read_json, validate
 from api.routes.reports import load_for
+from api.routes.review import current_review
 from api.schemas import LetterRequest
 from recon.errors import ReconError, RenderError
 from recon.letter import render_html
 from recon.letter.stay import Stay
 from recon.models import ReconciliationReport
+from recon.review import annotate
 
 router = APIRouter(prefix="/v1", tags=["letters"])
 log = logging.getLogger("recon.api")
@@ -124,7 +127,9 @@ async def letter(request: Request, rt: RT, who: Caller,
     await replay(rt, who, key, route, fp)
     if body.report_id is not None:
         stored = await load_for(rt, who, body.report_id, action="letter")
-        report = ReconciliationReport.model_validate(stored.body)
+        # the pharmacist's comments stand for the reasons the documents did not write
+        report = annotate(ReconciliationReport.model_validate(stored.body),
+                          await run_in_threadpool(current_review, rt, stored))
     else:
         assert body.report is not None
         report = body.report

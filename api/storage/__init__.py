@@ -16,11 +16,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from api import audit
-from api.storage.schema import idempotency, metadata, migrate, migrations_table, reports
+from api.storage.schema import decisions, idempotency, metadata, migrate, migrations_table, reports
 
 log = logging.getLogger("recon.api")
 
@@ -49,6 +49,20 @@ class IdempotencyRecord:
 
 class IdempotencyConflict(Exception):
     pass
+
+
+class AlreadyValidated(Exception):
+    """The report was validated: its review is closed."""
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    seq: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    target: str
+    payload: dict[str, Any]
 
 
 class Storage:
@@ -146,6 +160,34 @@ class Storage:
         return StoredReport(r.id, r.owner, r.kind, r.created_at, json.loads(r.body),
                             None if r.context is None else json.loads(r.context))
 
+    # -- review decisions ------------------------------------------------------------------------
+    def add_decision(self, rid: str, *, actor: str, kind: str, target: str, payload: dict[str, Any],
+                     body: dict[str, Any] | None = None) -> StoredDecision:
+        """Record one decision on report ``rid`` (and its new ``body``, for a corrected link), audited
+        in the same transaction. Raises AlreadyValidated once the report was validated."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            # the audit head's row lock (taken first) serialises writers, so the check below holds
+            audit.append(conn, actor=actor, action=kind, resource=rid, outcome="ok")
+            done = conn.execute(select(decisions.c.seq).where(decisions.c.report_id == rid,
+                                                              decisions.c.kind == "validate")).first()
+            if done is not None:
+                raise AlreadyValidated()
+            seq = (conn.execute(select(func.max(decisions.c.seq)).where(decisions.c.report_id == rid)).scalar()
+                   or 0) + 1
+            conn.execute(insert(decisions).values(
+                report_id=rid, seq=seq, at=now, actor=actor[:256], kind=kind, target=target[:64],
+                payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":"))))
+            if body is not None:
+                conn.execute(update(reports).where(reports.c.id == rid).values(
+                    body=json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
+        return StoredDecision(seq, now, actor, kind, target, payload)
+
+    def decisions(self, rid: str) -> list[StoredDecision]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(decisions).where(decisions.c.report_id == rid).order_by(decisions.c.seq))
+            return [StoredDecision(r.seq, r.at, r.actor, r.kind, r.target, json.loads(r.payload)) for r in rows]
+
     def audit(self, *, actor: str, action: str, resource: str, outcome: str) -> None:
         with self.engine.begin() as conn:
             audit.append(conn, actor=actor, action=action, resource=resource, outcome=outcome)
@@ -177,6 +219,8 @@ class Storage:
     def purge(self, now: dt.datetime | None = None) -> int:
         cutoff = (now or utcnow()) - self.retention
         with self.engine.begin() as conn:
+            expired = select(reports.c.id).where(reports.c.created_at < cutoff)
+            conn.execute(delete(decisions).where(decisions.c.report_id.in_(expired)))
             n = conn.execute(delete(reports).where(reports.c.created_at < cutoff)).rowcount or 0
             conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff))
             if n:

@@ -79,6 +79,18 @@ audit_head = Table(
     Column("hash", String(64), nullable=False),
 )
 
+decisions = Table(
+    "decisions", metadata,
+    Column("report_id", String(32), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(256), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    PrimaryKeyConstraint("report_id", "seq"),
+)
+
 GENESIS = "0" * 64
 
 
@@ -89,8 +101,13 @@ def _v1_initial(conn: Connection) -> None:
         conn.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS))
 
 
+def _v2_decisions(conn: Connection) -> None:
+    decisions.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial: reports, idempotency keys, audit log", _v1_initial),
+    (2, "review decisions of stored reports", _v2_decisions),
 ]
 
 

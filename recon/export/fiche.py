@@ -21,6 +21,7 @@ from recon.errors import ReconError, RenderError
 from recon.letter.describe import duration, fmt_number, frequency, name, posology
 from recon.models import LINE_STATUSES, Change, Medication, Quantity, ReconciliationLine, ReconciliationReport
 from recon.output import write_output
+from recon.review import Review
 
 TITLE = "Fiche de conciliation des traitements médicamenteux"
 # the HAS sheet's words for each status of a line
@@ -78,10 +79,24 @@ def _med(m: Medication | None) -> dict[str, Any] | None:
     if m is None:
         return None
     return {"id": m.id, "name": name(m), "posology": posology(m), "text": m.text, "page": m.page,
-            "comment": m.comment, "status": m.status}
+            "comment": m.comment, "status": m.status, "chosen_by": m.link.chosen_by, "document": m.document}
 
 
-def _row(line: ReconciliationLine, b: Medication | None, a: Medication | None) -> dict[str, Any]:
+def _when(t: dt.datetime) -> str:
+    return t.strftime("%d/%m/%Y %H:%M") + " UTC"
+
+
+def _qualification(line: ReconciliationLine, review: Review | None) -> dict[str, Any] | None:
+    q = review.for_line(line.id) if review is not None else None
+    if q is None:
+        return None
+    return {"label": q.qualification_fr, "code": q.qualification, "error": q.error_type_fr,
+            "error_code": q.error_type, "comment": q.comment,
+            "by": q.by, "at": _when(q.at)}
+
+
+def _row(line: ReconciliationLine, b: Medication | None, a: Medication | None,
+         review: Review | None = None) -> dict[str, Any]:
     div = divergence(line.changes)
     if not div and line.status in ("stopped", "suspended", "added"):
         div = [f"Traitement {STATUS_WORD[line.status]}"]
@@ -91,15 +106,19 @@ def _row(line: ReconciliationLine, b: Medication | None, a: Medication | None) -
         "before": _med(b), "after": _med(a), "divergence": div,
         "reason": (line.reason or "").strip() or None, "undocumented": undocumented,
         "note": line.note, "needs_review": line.needs_review, "review": list(line.review_reasons),
-        "confidence": line.confidence,
+        "confidence": line.confidence, "qualification": _qualification(line, review),
+        "changed": [c.field for c in line.changes],
+        "to_qualify": review is not None and line.status != "unchanged",
     }
 
 
-def fiche_context(report: ReconciliationReport, *, generated: dt.date | None = None) -> dict[str, Any]:
-    """Plain data for the template (and for any other view of the sheet)."""
+def fiche_context(report: ReconciliationReport, *, generated: dt.date | None = None,
+                  review: Review | None = None) -> dict[str, Any]:
+    """Plain data for the template (and for any other view of the sheet); ``review``: the pharmacist's
+    qualifications of the divergences and the validation, when the report was reviewed."""
     before = {m.id: m for m in report.before.medications}
     after = {m.id: m for m in report.after.medications}
-    rows = [_row(ln, before.get(ln.before or ""), after.get(ln.after or "")) for ln in report.lines]
+    rows = [_row(ln, before.get(ln.before or ""), after.get(ln.after or ""), review) for ln in report.lines]
     counts = [{"status": s, "word": STATUS_PLURAL[s], "n": sum(1 for r in rows if r["status"] == s)}
               for s in LINE_STATUSES]
     docs = []
@@ -113,6 +132,11 @@ def fiche_context(report: ReconciliationReport, *, generated: dt.date | None = N
         "undocumented": sum(1 for r in rows if r["undocumented"]),
         "undocumented_word": UNDOCUMENTED, "dash": NONE,
         "generated": (generated or dt.date.today()).strftime("%d/%m/%Y"),
+        "reviewed": review is not None,
+        "validation": {"by": review.validation.by, "at": _when(review.validation.at)}
+        if review is not None and review.validation is not None else None,
+        "pending": len(review.pending) if review is not None else None,
+        "unintentional": sum(1 for r in rows if r["qualification"] and r["qualification"]["code"] == "unintentional"),
     }
 
 
@@ -122,10 +146,12 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def render_fiche(report: ReconciliationReport, *, generated: dt.date | None = None) -> str:
+def render_fiche(report: ReconciliationReport, *, generated: dt.date | None = None,
+                 review: Review | None = None) -> str:
     """The HTML sheet (a whole page, UTF-8, no external resource)."""
     try:
-        return _env().get_template("fiche.html.j2").render(**fiche_context(report, generated=generated))
+        return _env().get_template("fiche.html.j2").render(
+            **fiche_context(report, generated=generated, review=review))
     except ReconError:
         raise
     except Exception as e:  # template errors must not leak a traceback with patient data

@@ -113,14 +113,14 @@ def test_busy_server_answers_503(make_client: Callable[..., TestClient], monkeyp
 
     client = make_client(max_concurrency=1)
     release, started = threading.Event(), threading.Event()
-    real = documents.pipeline.extract_bytes
+    real = documents.pipeline.read_and_extract
 
     def slow(*args: object, **kwargs: object) -> object:
         started.set()
         release.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(documents.pipeline, "extract_bytes", slow)
+    monkeypatch.setattr(documents.pipeline, "read_and_extract", slow)
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(client.post, "/v1/extract", json={"text": ORDONNANCE}, headers=bearer(ALICE))
         assert started.wait(10)
@@ -135,16 +135,16 @@ def test_processing_time_limit(make_client: Callable[..., TestClient], monkeypat
     from api.routes import documents
 
     client = make_client(request_timeout_s=0.3, max_concurrency=1)
-    real = documents.pipeline.extract_bytes
+    real = documents.pipeline.read_and_extract
 
     def slow(*args: object, **kwargs: object) -> object:
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(documents.pipeline, "extract_bytes", slow)
+    monkeypatch.setattr(documents.pipeline, "read_and_extract", slow)
     t0 = time.monotonic()
     r = client.post("/v1/extract", json={"text": ORDONNANCE}, headers=bearer(ALICE))
     assert r.status_code == 422 and r.json()["code"] == "E107" and time.monotonic() - t0 < 0.9
     time.sleep(1.0)  # the abandoned work ends and frees its slot
-    monkeypatch.setattr(documents.pipeline, "extract_bytes", real)
+    monkeypatch.setattr(documents.pipeline, "read_and_extract", real)
     assert client.post("/v1/extract", json={"text": ORDONNANCE}, headers=bearer(ALICE)).status_code == 200

@@ -1,0 +1,529 @@
+// Recon — the pharmacists' page: upload, review line by line, qualify, validate, download.
+// Plain JavaScript, no external resource; every text from a document is set with textContent.
+"use strict";
+
+const STATUS = {
+  unchanged: { word: "poursuivi", icon: "=" },
+  modified: { word: "modifié", icon: "≠" },
+  substituted: { word: "substitué", icon: "⇄" },
+  suspended: { word: "suspendu", icon: "⏸" },
+  stopped: { word: "arrêté", icon: "✕" },
+  added: { word: "ajouté", icon: "+" },
+};
+const QUALIFICATIONS = [
+  ["documented", "Intentionnelle documentée"],
+  ["undocumented", "Intentionnelle non documentée"],
+  ["unintentional", "Non intentionnelle (erreur)"],
+];
+const ERROR_TYPES = [
+  ["omission", "Omission"], ["dose", "Dose"], ["posologie", "Posologie"], ["medicament", "Médicament"],
+  ["forme", "Forme"], ["voie", "Voie"], ["ajout", "Ajout"],
+];
+const FIELD_FR = {
+  strength: "dosage", dose: "dose", frequency: "fréquence", route: "voie", form: "forme", duration: "durée",
+  as_needed: "si besoin", substance: "substance",
+};
+const SIDE_FR = { before: "Traitement habituel", after: "Prescription hospitalière" };
+
+const state = { id: null, report: null, view: null, review: null, source: null, selected: null };
+
+// -- small helpers -----------------------------------------------------------------------------
+const $ = (sel) => document.querySelector(sel);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function say(message) { $("#status").textContent = message; }
+
+function showError(message) {
+  const box = $("#error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function headers(extra = {}) {
+  const key = sessionStorage.getItem("recon-api-key");
+  return key ? { ...extra, Authorization: `Bearer ${key}` } : extra;
+}
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `erreur ${status}`);
+    this.status = status;
+    this.code = problem.code || `E${status}`;
+  }
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: headers(options.headers || {}) });
+  if (response.status === 401) {
+    $("#auth").hidden = false;
+    $("#api-key").focus();
+  }
+  if (!response.ok) {
+    let problem = {};
+    try { problem = await response.json(); } catch (_) { /* not JSON */ }
+    throw new ApiError(response.status, problem);
+  }
+  return response;
+}
+
+function explain(error) {
+  if (error instanceof ApiError) {
+    const where = error.status === 401 ? " — saisissez votre clé d'accès ci-dessus" : "";
+    return `Erreur ${error.code} : ${error.message}${where}`;
+  }
+  return `Erreur : ${error.message}`;
+}
+
+function when(iso) {
+  const d = new Date(iso.endsWith("Z") || iso.includes("+") ? iso : `${iso}Z`);
+  return d.toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short" });
+}
+
+// -- upload ------------------------------------------------------------------------------------
+function listFiles(input) {
+  const list = $(`#${input.id}-files`);
+  list.replaceChildren(...[...input.files].map((f) => el("li", { text: `${f.name} (${Math.ceil(f.size / 1024)} ko)` })));
+}
+
+function setupDrop(zone, input) {
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    const dt = new DataTransfer();
+    const files = [...e.dataTransfer.files];
+    for (const f of input.multiple ? files : files.slice(0, 1)) dt.items.add(f);
+    input.files = dt.files;
+    listFiles(input);
+  });
+  input.addEventListener("change", () => listFiles(input));
+}
+
+async function runReconciliation(event) {
+  event.preventDefault();
+  showError("");
+  const before = $("#before").files;
+  const after = $("#after").files;
+  if (!before.length || !after.length) {
+    showError("Ajoutez au moins un document de traitement habituel et la prescription hospitalière.");
+    (before.length ? $("#after") : $("#before")).focus();
+    return;
+  }
+  const body = new FormData();
+  for (const f of before) body.append("before", f, f.name);
+  body.append("after", after[0], after[0].name);
+  const button = $("#run");
+  button.disabled = true;
+  say("Lecture des documents et conciliation en cours…");
+  try {
+    const report = await (await api("/v1/reconcile?store=true", { method: "POST", body })).json();
+    history.replaceState(null, "", `#rapport=${report.id}`);
+    await load(report.id, report);
+    $("#result-title").focus();
+  } catch (error) {
+    say("");
+    showError(explain(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// -- loading a report --------------------------------------------------------------------------
+async function load(id, report = null) {
+  state.id = id;
+  const [r, view, review] = await Promise.all([
+    report ? Promise.resolve(report) : api(`/v1/reports/${id}`).then((x) => x.json()),
+    api(`/v1/reports/${id}/view`).then((x) => x.json()),
+    api(`/v1/reports/${id}/review`).then((x) => x.json()),
+  ]);
+  state.report = r;
+  state.view = view;
+  state.review = review;
+  render();
+}
+
+async function refresh() {
+  const [view, review] = await Promise.all([
+    api(`/v1/reports/${state.id}/view`).then((x) => x.json()),
+    api(`/v1/reports/${state.id}/review`).then((x) => x.json()),
+  ]);
+  state.view = view;
+  state.review = review;
+  render();
+}
+
+function medication(side, id) {
+  return (state.report[side].medications || []).find((m) => m.id === id) || null;
+}
+
+// -- the table -----------------------------------------------------------------------------------
+function render() {
+  $("#upload").hidden = true;
+  $("#new-report").hidden = false;
+  $("#result").hidden = false;
+  const v = state.view;
+  $("#docs").textContent = v.docs.map((d) => `${d.label} : ${d.name} (${d.n} ligne${d.n > 1 ? "s" : ""})`).join(" · ");
+  $("#summary").replaceChildren(
+    ...v.counts.filter((c) => c.n).map((c) => el("li", { class: `chip st-${c.status}` },
+      el("span", { class: "icon", "aria-hidden": "true", text: STATUS[c.status].icon }), ` ${c.word} : ${c.n}`)),
+    el("li", { class: "chip" }, `à vérifier : ${v.needs_review}`),
+    el("li", { class: "chip" }, `à qualifier : ${state.review.pending.length}`),
+  );
+  const validated = state.review.validation;
+  $("#lines tbody").replaceChildren(...v.rows.map((row) => lineRow(row, Boolean(validated))));
+  renderValidation();
+  renderHistory();
+  say(`${v.total} ligne${v.total > 1 ? "s" : ""} : ${state.review.pending.length} divergence(s) à qualifier.`);
+}
+
+function medCell(side, med, row) {
+  if (!med) return el("td", { class: "absent" }, el("span", { text: "— absent" }));
+  const full = medication(side, med.id);
+  const flags = [];
+  if (full && full.needs_review) flags.push(el("span", { class: "flag", text: "à vérifier" }));
+  if (full && full.link && full.link.chosen_by) flags.push(el("span", { class: "flag ok", text: "lien corrigé" }));
+  const changed = new Set(row.changed);
+  const posology = el("span", { class: "posology" }, med.posology);
+  if (side === "after" && changed.size && !changed.has("substance")) posology.classList.add("changed");
+  const doc = full && full.document ? ` du document ${full.document}` : "";
+  return el("td", { class: "med" },
+    el("span", { class: "drug" }, med.name, ...flags),
+    posology,
+    el("button", {
+      type: "button", class: "source-link",
+      "aria-label": `Voir la source : ${med.name}, ${SIDE_FR[side].toLowerCase()}${med.page ? `, page ${med.page}` : ""}`,
+      onclick: (e) => openSource(side, med.id, e.currentTarget),
+    }, med.page ? `page ${med.page}${doc} · source et lien` : "source et lien"),
+  );
+}
+
+function divergenceCell(row) {
+  const cell = el("td", { class: "div" });
+  if (row.divergence.length) {
+    cell.append(el("ul", { class: "plain" }, row.divergence.map((d) => {
+      const [label, ...rest] = d.split(" : ");
+      return el("li", {}, el("mark", { text: label }), rest.length ? ` : ${rest.join(" : ")}` : "");
+    })));
+  }
+  if (row.reason) cell.append(el("p", { class: "reason" }, el("strong", { text: "Motif écrit : " }), row.reason));
+  else if (row.undocumented) cell.append(el("p", { class: "undoc", text: "Motif non écrit dans les documents" }));
+  if (row.note) cell.append(el("p", { class: "note", text: row.note }));
+  if (row.needs_review && row.review.length) {
+    cell.append(el("p", { class: "review" }, el("strong", { text: "À vérifier : " }), row.review.join(" ; ")));
+  }
+  if (!cell.childNodes.length) cell.append("—");
+  return cell;
+}
+
+function qualificationCell(row, locked) {
+  const cell = el("td", { class: "qual" });
+  if (row.status === "unchanged") {
+    cell.append(el("span", { class: "muted", text: "sans divergence" }));
+    return cell;
+  }
+  const q = row.qualification;
+  const id = `q-${row.id}`;
+  const select = el("select", { id: `${id}-kind`, disabled: locked },
+    el("option", { value: "", text: "— à qualifier —" }),
+    QUALIFICATIONS.map(([v, t]) => el("option", { value: v, text: t, selected: q && q.code === v })));
+  const errorType = el("select", { id: `${id}-error`, disabled: locked || !(q && q.code === "unintentional") },
+    el("option", { value: "", text: "—" }),
+    ERROR_TYPES.map(([v, t]) => el("option", { value: v, text: t, selected: q && q.error_code === v })));
+  const comment = el("textarea", { id: `${id}-comment`, rows: 2, disabled: locked, maxlength: 2000 });
+  comment.value = (q && q.comment) || "";
+  select.addEventListener("change", () => { errorType.disabled = select.value !== "unintentional"; });
+  const save = el("button", { type: "submit", class: "small", disabled: locked }, "Enregistrer");
+  const form = el("form", { class: "qual-form", "aria-label": `Qualification de la ligne ${row.id}` },
+    el("label", { for: select.id, text: "Divergence" }), select,
+    el("label", { for: errorType.id, text: "Type d'erreur" }), errorType,
+    el("label", { for: comment.id, text: "Commentaire" }), comment,
+    save);
+  form.addEventListener("submit", (e) => { e.preventDefault(); qualify(row.id, select, errorType, comment, save); });
+  cell.append(form);
+  if (q) cell.append(el("p", { class: "who", text: `Qualifiée par ${q.by}, ${q.at}` }));
+  else cell.classList.add("pending");
+  return cell;
+}
+
+function lineRow(row, locked) {
+  const status = STATUS[row.status];
+  return el("tr", { id: `ligne-${row.id}`, class: `st-${row.status}`, "data-status": row.status, "data-line": row.id },
+    medCell("before", row.before, row),
+    el("th", { scope: "row", class: "status" },
+      el("span", { class: `badge st-${row.status}` },
+        el("span", { class: "icon", "aria-hidden": "true", text: status.icon }), ` ${status.word}`),
+      row.changed.length ? el("span", { class: "fields" },
+        `(${row.changed.map((f) => FIELD_FR[f] || f).join(", ")})`) : null),
+    medCell("after", row.after, row),
+    divergenceCell(row),
+    qualificationCell(row, locked),
+  );
+}
+
+async function qualify(lineId, select, errorType, comment, button) {
+  showError("");
+  if (!select.value) {
+    showError(`Ligne ${lineId} : choisissez le type de divergence.`);
+    select.focus();
+    return;
+  }
+  if (select.value === "unintentional" && !errorType.value) {
+    showError(`Ligne ${lineId} : une divergence non intentionnelle demande son type d'erreur.`);
+    errorType.focus();
+    return;
+  }
+  const body = { qualification: select.value, comment: comment.value.trim() || null };
+  if (select.value === "unintentional") body.error_type = errorType.value;
+  button.disabled = true;
+  try {
+    await api(`/v1/reports/${state.id}/lines/${lineId}/qualification`, {
+      method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    await refresh();
+    say(`Ligne ${lineId} qualifiée.`);
+    const next = document.querySelector(`#ligne-${lineId} select`);
+    if (next) next.focus();
+  } catch (error) {
+    showError(explain(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// -- the source panel and the link ---------------------------------------------------------------
+function sourcePage(side, med) {
+  const sides = state.report.context && state.report.context.sources;
+  const docs = sides && sides[side];
+  if (!docs || !docs.length) return null;
+  const doc = docs[(med.document || 1) - 1] || docs[0];
+  const page = doc.pages.find((p) => p.page === med.page) || doc.pages[0];
+  return { doc, page };
+}
+
+function openSource(side, medId, opener) {
+  const med = medication(side, medId);
+  if (!med) return;
+  state.selected = { side, medId, opener };
+  const panel = $("#source");
+  panel.hidden = false;
+  $("#source-title").textContent = `Source : ${med.drug_text}`;
+  const found = sourcePage(side, med);
+  const text = $("#source-text");
+  text.replaceChildren();
+  if (found) {
+    $("#source-where").textContent = `${SIDE_FR[side]} — ${found.doc.name}, page ${found.page.page}`;
+    const t = found.page.text;
+    const [s, e] = med.span ? [med.span[0] - found.page.start, med.span[1] - found.page.start] : [-1, -1];
+    if (s >= 0 && e <= t.length && e > s) {
+      const mark = el("mark", { id: "source-mark", text: t.slice(s, e) });
+      text.append(t.slice(0, s), mark, t.slice(e));
+    } else {
+      text.append(t);
+    }
+  } else {
+    $("#source-where").textContent = `${SIDE_FR[side]}${med.page ? `, page ${med.page}` : ""} — ligne telle qu'écrite :`;
+    text.append(el("mark", { id: "source-mark", text: med.text }));
+  }
+  renderLink(med);
+  const mark = $("#source-mark");
+  if (mark) mark.scrollIntoView({ block: "center" });
+  panel.focus();
+}
+
+function closeSource() {
+  $("#source").hidden = true;
+  const opener = state.selected && state.selected.opener;
+  state.selected = null;
+  if (opener && document.body.contains(opener)) opener.focus();
+}
+
+function candidateOption(c, name, checked) {
+  const id = `${name}-${c.name}-${c.atc || "x"}`.replace(/[^A-Za-z0-9_-]/g, "_");
+  const subs = c.substances && c.substances.length ? c.substances.join(" + ") : "substance inconnue";
+  return el("div", { class: "cand" },
+    el("input", { type: "radio", name: "drug-choice", id, value: JSON.stringify({ name: c.name, atc: c.atc }), checked }),
+    el("label", { for: id }, el("strong", { text: c.name }), ` — ${subs}${c.atc ? ` (ATC ${c.atc})` : ""}`,
+      c.score !== undefined ? el("span", { class: "muted", text: ` score ${Number(c.score).toFixed(2)}` }) : null));
+}
+
+function renderLink(med) {
+  const link = med.link || { method: "none", candidates: [] };
+  const subs = med.substances.map((s) => s.name).join(" + ") || "aucune substance reconnue";
+  const method = { exact: "nom exact", fuzzy: "nom approché", model: "modèle", none: "non reconnu" }[link.method];
+  $("#link-current").replaceChildren(
+    el("strong", { text: subs }), med.atc ? ` (ATC ${med.atc})` : "",
+    el("span", { class: "muted", text: ` — ${method}, score ${Number(link.score).toFixed(2)}` }),
+    link.chosen_by ? el("span", { class: "flag ok", text: `choisi par ${link.chosen_by}` }) : null,
+  );
+  const cands = link.candidates || [];
+  $("#candidates").replaceChildren(cands.length
+    ? el("p", { class: "muted", text: "Candidats proposés :" }) : el("p", { class: "muted", text: "Aucun candidat." }),
+    ...cands.map((c) => candidateOption(c, "cand", false)));
+  $("#search-results").replaceChildren();
+  $("#drug-search").value = "";
+  const locked = Boolean(state.review.validation);
+  for (const node of $("#link-form").querySelectorAll("input, button")) node.disabled = locked;
+}
+
+async function searchDrugs() {
+  const q = $("#drug-search").value.trim();
+  if (!q) return;
+  try {
+    const found = await (await api(`/v1/drugs?q=${encodeURIComponent(q)}&limit=8`)).json();
+    $("#search-results").replaceChildren(found.results.length
+      ? el("p", { class: "muted", text: `${found.results.length} résultat(s) :` })
+      : el("p", { class: "muted", text: "Aucun résultat." }),
+    ...found.results.map((c) => candidateOption(c, "hit", false)));
+  } catch (error) {
+    showError(explain(error));
+  }
+}
+
+async function relink(event) {
+  event.preventDefault();
+  showError("");
+  const picked = document.querySelector('input[name="drug-choice"]:checked');
+  if (!picked || !state.selected) {
+    showError("Choisissez un médicament parmi les candidats ou les résultats de recherche.");
+    return;
+  }
+  const choice = JSON.parse(picked.value);
+  const { side, medId } = state.selected;
+  try {
+    const report = await (await api(`/v1/reports/${state.id}/links`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ side, medication: medId, name: choice.name, atc: choice.atc }),
+    })).json();
+    state.report = report;
+    await refresh();
+    say(`Lien corrigé : ${choice.name}. La conciliation a été recalculée.`);
+    const med = medication(side, medId);
+    if (med) renderLink(med);
+    $("#source").focus();
+  } catch (error) {
+    showError(explain(error));
+  }
+}
+
+// -- validation, downloads, history --------------------------------------------------------------
+function renderValidation() {
+  const v = state.review.validation;
+  const box = $("#validation-state");
+  if (v) {
+    box.textContent = `Conciliation validée par ${v.by} le ${when(v.at)}.`;
+    box.className = "validation-state done";
+  } else if (state.review.pending.length) {
+    box.textContent = `${state.review.pending.length} divergence(s) restent à qualifier avant la validation.`;
+    box.className = "validation-state";
+  } else {
+    box.textContent = "Toutes les divergences sont qualifiées : la conciliation peut être validée.";
+    box.className = "validation-state ready";
+  }
+  $("#validate").disabled = Boolean(v);
+}
+
+function renderHistory() {
+  const kinds = { qualify: "qualification", relink: "correction de lien", validate: "validation" };
+  $("#history-list").replaceChildren(...state.review.history.map((d) => el("li", {},
+    `${when(d.at)} — ${d.by} — ${kinds[d.kind] || d.kind}`,
+    d.kind === "qualify" ? ` (${d.target})` : "",
+    d.kind === "relink" ? ` (${d.target} → ${d.payload.name})` : "")));
+}
+
+async function validate() {
+  showError("");
+  try {
+    await api(`/v1/reports/${state.id}/validation`, { method: "POST" });
+    await refresh();
+    say("Conciliation validée.");
+    $("#validation-state").focus();
+  } catch (error) {
+    showError(explain(error));
+    const first = state.review.pending[0];
+    if (first) {
+      const target = document.querySelector(`#ligne-${first} select`);
+      if (target) target.focus();
+    }
+  }
+}
+
+async function download(path, options, filename) {
+  showError("");
+  try {
+    const blob = await (await api(path, options)).blob();
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 30000);
+    say(`${filename} téléchargé.`);
+  } catch (error) {
+    showError(explain(error));
+  }
+}
+
+function letter(accept, filename) {
+  return download("/v1/letters", {
+    method: "POST", headers: { "Content-Type": "application/json", Accept: accept },
+    body: JSON.stringify({ report_id: state.id }),
+  }, filename);
+}
+
+// -- start -------------------------------------------------------------------------------------
+function start() {
+  setupDrop($("#drop-before"), $("#before"));
+  setupDrop($("#drop-after"), $("#after"));
+  $("#upload-form").addEventListener("submit", runReconciliation);
+  $("#save-key").addEventListener("click", () => {
+    sessionStorage.setItem("recon-api-key", $("#api-key").value.trim());
+    $("#auth").hidden = true;
+    showError("");
+    say("Clé enregistrée pour cet onglet.");
+    if (state.id === null && location.hash.startsWith("#rapport=")) boot();
+  });
+  $("#close-source").addEventListener("click", closeSource);
+  $("#source").addEventListener("keydown", (e) => { if (e.key === "Escape") closeSource(); });
+  $("#link-form").addEventListener("submit", relink);
+  $("#drug-search-go").addEventListener("click", searchDrugs);
+  $("#drug-search").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); searchDrugs(); } });
+  $("#validate").addEventListener("click", validate);
+  $("#dl-fiche").addEventListener("click", () => download(`/v1/reports/${state.id}/fiche`, {}, "fiche-de-conciliation.html"));
+  $("#dl-letter").addEventListener("click", () => letter("application/pdf", "lettre-de-liaison.pdf"));
+  $("#dl-letter-html").addEventListener("click", () => letter("text/html", "lettre-de-liaison.html"));
+  $("#new-report").addEventListener("click", () => {
+    history.replaceState(null, "", location.pathname);
+    location.reload();
+  });
+  boot();
+}
+
+async function boot() {
+  const m = location.hash.match(/^#rapport=([0-9a-f]{32})$/);
+  if (!m) return;
+  say("Chargement de la conciliation…");
+  try {
+    await load(m[1]);
+  } catch (error) {
+    say("");
+    showError(explain(error));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", start);

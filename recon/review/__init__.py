@@ -1,0 +1,21 @@
+"""The pharmacist's review of a reconciliation report (see ``model`` and ``relink``)."""
+
+from recon.review.model import (
+    ERROR_FR,
+    QUALIFICATION_FR,
+    Decision,
+    LineReview,
+    LinkReview,
+    QualifyRequest,
+    Review,
+    Validation,
+    annotate,
+    divergent,
+    fold,
+    pair_key,
+)
+from recon.review.relink import UnknownDrug, UnknownMedication, find_entry, relink
+
+__all__ = ["ERROR_FR", "QUALIFICATION_FR", "Decision", "LineReview", "LinkReview", "QualifyRequest", "Review",
+           "UnknownDrug", "UnknownMedication", "Validation", "annotate", "divergent", "find_entry", "fold",
+           "pair_key", "relink"]

@@ -1,0 +1,183 @@
+"""The pharmacist's review of a report: link corrections, qualified divergences, validation.
+
+A review is a list of decisions, in the order they were taken (each one stored, attributed and
+dated by whoever keeps the report); ``fold`` turns them into the current state of the review.
+A divergence is qualified with the HAS 2018 terms (intentionnelle documentée, intentionnelle non
+documentée, non intentionnelle) and, for an unintentional one, the type of medication error.
+
+Qualifications are keyed by the pair of medications the line compares (``pair_key``), not by the
+line's number: a corrected link re-reconciles the report and may renumber its lines, and a
+qualification stays with the comparison it was made on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from recon.models import ReconciliationLine, ReconciliationReport
+
+Qualification = Literal["documented", "undocumented", "unintentional"]
+ErrorType = Literal["omission", "dose", "posologie", "medicament", "forme", "voie", "ajout"]
+DecisionKind = Literal["qualify", "relink", "validate"]
+
+QUALIFICATION_FR: dict[str, str] = {
+    "documented": "divergence intentionnelle documentée",
+    "undocumented": "divergence intentionnelle non documentée",
+    "unintentional": "divergence non intentionnelle",
+}
+ERROR_FR: dict[str, str] = {
+    "omission": "omission", "dose": "erreur de dose", "posologie": "erreur de posologie",
+    "medicament": "erreur de médicament", "forme": "erreur de forme", "voie": "erreur de voie",
+    "ajout": "ajout (médicament en trop)",
+}
+MAX_COMMENT = 2000
+
+
+def pair_key(line: ReconciliationLine) -> str:
+    """What a line compares: 'm2>m2', 'm3>-' (stopped), '->m4' (added)."""
+    return f"{line.before or '-'}>{line.after or '-'}"
+
+
+def divergent(line: ReconciliationLine) -> bool:
+    """A line the pharmacist must qualify: every status but 'unchanged'."""
+    return line.status != "unchanged"
+
+
+class QualifyRequest(BaseModel):
+    """How the pharmacist qualifies one divergence."""
+
+    model_config = ConfigDict(extra="forbid")
+    qualification: Qualification = Field(description="documented | undocumented (both intentional) | unintentional")
+    error_type: ErrorType | None = Field(None, description="the medication error, for an unintentional divergence")
+    comment: str | None = Field(None, max_length=MAX_COMMENT, description="the pharmacist's comment")
+
+    @model_validator(mode="after")
+    def _error_type(self) -> QualifyRequest:
+        if self.qualification == "unintentional" and self.error_type is None:
+            raise ValueError("an unintentional divergence needs its error_type")
+        if self.qualification != "unintentional" and self.error_type is not None:
+            raise ValueError("error_type is for unintentional divergences only")
+        if self.comment is not None:
+            self.comment = self.comment.strip() or None
+        return self
+
+
+class Decision(BaseModel):
+    """One stored decision: who, when, what (``kind``), on what (``target``), with what (``payload``)."""
+
+    seq: int
+    at: dt.datetime
+    by: str
+    kind: DecisionKind
+    target: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class LineReview(BaseModel):
+    line_id: str
+    pair: str
+    status: str
+    qualification: Qualification
+    qualification_fr: str
+    error_type: ErrorType | None = None
+    error_type_fr: str | None = None
+    comment: str | None = None
+    by: str
+    at: dt.datetime
+
+
+class LinkReview(BaseModel):
+    side: Literal["before", "after"]
+    medication: str
+    name: str
+    atc: str | None
+    substances: list[str]
+    previous: str | None = None
+    by: str
+    at: dt.datetime
+
+
+class Validation(BaseModel):
+    by: str
+    at: dt.datetime
+
+
+class Review(BaseModel):
+    """The current state of a report's review, and its history (what was decided, by whom, when)."""
+
+    qualifications: list[LineReview] = Field(default_factory=list)
+    links: list[LinkReview] = Field(default_factory=list)
+    pending: list[str] = Field(default_factory=list, description="ids of the divergent lines not yet qualified")
+    validation: Validation | None = None
+    history: list[Decision] = Field(default_factory=list)
+
+    def for_line(self, line_id: str) -> LineReview | None:
+        return next((q for q in self.qualifications if q.line_id == line_id), None)
+
+
+def fold(report: ReconciliationReport, decisions: list[Decision]) -> Review:
+    """The review as it stands after ``decisions`` (in order) on the current ``report``."""
+    by_pair = {pair_key(ln): ln for ln in report.lines}
+    quals: dict[str, LineReview] = {}
+    links: dict[str, LinkReview] = {}
+    validation: Validation | None = None
+    for d in sorted(decisions, key=lambda d: d.seq):
+        if d.kind == "qualify":
+            line = by_pair.get(d.target)
+            if line is None:  # the comparison no longer exists (a link was corrected since)
+                quals.pop(d.target, None)
+                continue
+            q = QualifyRequest.model_validate(d.payload)
+            quals[d.target] = LineReview(
+                line_id=line.id, pair=d.target, status=line.status, qualification=q.qualification,
+                qualification_fr=QUALIFICATION_FR[q.qualification], error_type=q.error_type,
+                error_type_fr=ERROR_FR[q.error_type] if q.error_type else None, comment=q.comment, by=d.by, at=d.at)
+        elif d.kind == "relink":
+            links[d.target] = LinkReview(**d.payload, by=d.by, at=d.at)
+        elif d.kind == "validate":
+            validation = Validation(by=d.by, at=d.at)
+    # a qualification made on a line whose status changed since no longer applies
+    quals = {k: q for k, q in quals.items() if divergent(by_pair[k])}
+    pending = [ln.id for ln in report.lines if divergent(ln) and pair_key(ln) not in quals]
+    order = {ln.id: i for i, ln in enumerate(report.lines)}
+    return Review(qualifications=sorted(quals.values(), key=lambda q: order[q.line_id]),
+                  links=list(links.values()), pending=pending, validation=validation,
+                  history=sorted(decisions, key=lambda d: d.seq))
+
+
+def annotate(report: ReconciliationReport, review: Review) -> ReconciliationReport:
+    """The report as the letter should tell it: a qualified line without a written reason takes the
+    pharmacist's comment as its reason; an unintentional divergence is said to be one."""
+    out = report.model_copy(deep=True)
+    for line in out.lines:
+        q = review.for_line(line.id)
+        if q is None:
+            continue
+        if q.comment and not (line.reason or "").strip():
+            line.reason = q.comment
+        if q.qualification == "unintentional":
+            flag = f"{q.qualification_fr} ({q.error_type_fr}) signalée au prescripteur"
+            line.note = f"{line.note} ; {flag}" if line.note else flag
+    return out
+
+
+__all__ = [
+    "ERROR_FR",
+    "QUALIFICATION_FR",
+    "Decision",
+    "DecisionKind",
+    "ErrorType",
+    "LineReview",
+    "LinkReview",
+    "Qualification",
+    "QualifyRequest",
+    "Review",
+    "Validation",
+    "annotate",
+    "divergent",
+    "fold",
+    "pair_key",
+]
