@@ -5,7 +5,8 @@ Sub-commands: ``accuracy`` (extraction and reconciliation against gold), ``peers
 per extractor, ONNX/torch ratio), ``linking`` (linking accuracy and speed, clean and misspelt),
 ``ingest`` (PDF layouts and scans, pages/s against pypdfium2 and pdfplumber), ``api`` (HTTP
 load and schemathesis). ``all`` runs the first five; ``--full`` adds ``ingest`` and ``api``
-(several minutes). Writes Markdown reports and plots under eval/results/. DATASET is any
+(several minutes). ``python -m eval web`` (no DATASET) walks the web page through in Chromium and
+saves screenshots under eval/results/web/. Writes Markdown reports and plots under eval/results/. DATASET is any
 folder in the gold format.
 """
 
@@ -177,6 +178,11 @@ def _plot_latency(path: Path, speed: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["web"]:  # no data set: the web page walked through in Chromium, screenshots
+        from eval.web_walkthrough import main as web
+
+        return web(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["all", "accuracy", "peers", "speed", "extract", "linking", "ingest", "api"])

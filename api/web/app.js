@@ -206,7 +206,7 @@ function medCell(side, med, row) {
     el("span", { class: "drug" }, med.name, ...flags),
     posology,
     el("button", {
-      type: "button", class: "source-link",
+      type: "button", class: "source-link", "data-side": side, "data-med": med.id,
       "aria-label": `Voir la source : ${med.name}, ${SIDE_FR[side].toLowerCase()}${med.page ? `, page ${med.page}` : ""}`,
       onclick: (e) => openSource(side, med.id, e.currentTarget),
     }, med.page ? `page ${med.page}${doc} · source et lien` : "source et lien"),
@@ -348,9 +348,13 @@ function openSource(side, medId, opener) {
 
 function closeSource() {
   $("#source").hidden = true;
-  const opener = state.selected && state.selected.opener;
+  const sel = state.selected;
   state.selected = null;
-  if (opener && document.body.contains(opener)) opener.focus();
+  if (!sel) return;
+  // the table may have been drawn again since (a corrected link): the same medication's button
+  const opener = document.body.contains(sel.opener) ? sel.opener
+    : document.querySelector(`.source-link[data-side="${sel.side}"][data-med="${sel.medId}"]`);
+  if (opener) opener.focus();
 }
 
 function candidateOption(c, name, checked) {
