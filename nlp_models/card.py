@@ -96,15 +96,19 @@ def render(model_dir: Path, dev: dict | None, dev_noisy: dict | None) -> str:
         "How the hybrid merges: every rules line is kept; the model fills attributes the rules left empty on the"
         " same text line, and adds a drug only when the lexicon does not know its name as written (typo, other"
         " spelling) but the linker links it (score >= 0.84) and its line has a strength, dose or frequency. The"
-        " rules are tuned on this dev set, so the hybrid cannot beat them there (it adds nothing and loses"
-        " nothing); on noisy copies it recovers about half of the drugs the rules miss.",
+        " rules are tuned on this dev set, so the hybrid adds no drug there; what it adds is the strengths"
+        " written as a bare number ('Levothyrox 75 : 1 cp'), which the rules read as part of the name and the"
+        " model tags as a strength (unit: the usual one of the drug's class for a tablet, capsule or sachet)."
+        " On noisy copies it recovers about half of the drugs the rules miss.",
         "",
-        "Caveat: the dev set guided three choices (it was never trained on): the corpus fixes between three"
+        "Caveat: the dev set guided these choices (it was never trained on): the corpus fixes between three"
         " training runs (run 1 without free-text distractors: model F1 0.965; run 2 with them: 0.982; run 3,"
         " shipped, digits split one by one, dot leaders, dispensing abbreviations: 0.978 with better"
         " attributes), and the runner's guards (dot leaders blanked, 'A/B' combinations joined, pieces of"
-        " words widened, fuzzy links below 0.84 dropped, unknown names only on prescription-shaped lines). The"
-        " model-alone dev numbers are therefore somewhat optimistic.",
+        " words widened, fuzzy links below 0.84 dropped, unknown names only on prescription-shaped lines), and"
+        " the bare-number strengths were added after listing the lines the rules get wrong there (the unit"
+        " table is by ATC class, `recon/extract/patterns.py`, not by case). The model-alone and hybrid dev"
+        " numbers are therefore somewhat optimistic.",
         "",
         "## Limits",
         "",

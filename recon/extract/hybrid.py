@@ -9,7 +9,10 @@
   the same substances as a rules line (on the same text line, a repeat; elsewhere, a drug
   restated in a letter is one entry), or a name the linker cannot link.
 - Attributes the rules left None (strength, dose, frequency, route, form, duration) are
-  filled from the model's line for the same drug on the same text line.
+  filled from the model's line for the same drug on the same text line. Chiefly a strength
+  written as a bare number ("Levothyrox 75 : 1 cp"): the rules read the number as part of the
+  name, the model tags it STRENGTH and the runner gives it the usual unit of the drug's class
+  for a tablet, capsule or sachet (``posology.bare_strength``).
 """
 
 from __future__ import annotations

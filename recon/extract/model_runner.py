@@ -6,8 +6,11 @@ artefact lives in ``recon/extract/model/`` (``model.onnx``, ``tokenizer.json``,
 
 A DRUG span starts a medication; the STRENGTH, DOSE, FORM, ROUTE, FREQUENCY, DURATION,
 AS_NEEDED and STATUS spans after it on the line (up to the next DRUG span) are read with
-the ``recon.extract.posology`` parsers. A line with attribute spans but no DRUG span right
-under a medication line (its continuation) completes that medication. The drug text is
+the ``recon.extract.posology`` parsers; a STRENGTH span that is a bare number right after
+the name ("Kardégic 75 : 1 sachet") takes the usual unit of the drug's class when the dose
+counts tablets, capsules or sachets (``posology.bare_strength``). A line with attribute
+spans but no DRUG span right under a medication line (its continuation) completes that
+medication. The drug text is
 linked with the linker; the link method is "model" when the lexicon of the rules would not
 have found the name on the line (a typo, a name cut differently) but the linker links it.
 """
@@ -291,6 +294,11 @@ class ModelExtractor:
             status = row.header_status
         if as_needed and frequency is not None and frequency.per_day is None:
             frequency = None
+        bare = _right_after_name(row, "STRENGTH") if strength is None and len(by.get("STRENGTH", [])) == 1 \
+            and len(link.substances) == 1 else None
+        if bare is not None and _whole_word(bare, row.line.text):
+            # a bare number tagged as a strength ("Levothyrox 75 : 1 cp"): the usual unit of its class
+            strength = pos.bare_strength(bare.text, atc=link.atc, dose_unit=dose.unit if dose else None)
 
         substances = [Substance(name=s, atc=link.atc if len(link.substances) == 1 else None, strength=None)
                       for s in link.substances]
@@ -378,6 +386,22 @@ def _plausible(row: _Row, med: Medication) -> bool:
     if med.link.method == "none":
         return bool(labels & {"STRENGTH", "DOSE"})
     return bool(labels & _POSOLOGY)
+
+
+def _right_after_name(row: _Row, label: str) -> Span | None:
+    """The ``label`` span right after the row's drug name on its line (only blanks between them)."""
+    text = row.line.text
+    first = next((s for s in row.spans if s.label != "STATUS" and s.start >= row.drug.end), None)
+    if first is None or first.label != label or text[first.start : first.end] != first.text:
+        return None  # another span first, or one of a continuation line
+    return first if not text[row.drug.end : first.start].strip() else None
+
+
+def _whole_word(span: Span, text: str) -> bool:
+    """The span is not a piece of a longer word or number ('4' of 'MACROGOL 4000')."""
+    before, after = text[max(0, span.start - 2) : span.start].rjust(2), text[span.end : span.end + 2].ljust(2)
+    return not (before[1].isalnum() or after[0].isalnum()
+                or (before[1] in ",." and before[0].isdigit()) or (after[0] in ",." and after[1].isdigit()))
 
 
 def _is_continuation(text: str, previous: str) -> bool:

@@ -39,6 +39,36 @@ STRENGTH_UNITS: dict[str, list[str]] = {
     "ml": [r"m[lL]|millilitres?"],
 }
 
+# --- a strength written without its unit ("Levothyrox 75", "Kardégic 75 : 1 sachet") --------
+# Read only for a tablet, capsule or sachet (the units below, counted by the dose), whose strength
+# is written in milligrams unless the drug's ATC class is listed here (longest prefix wins). None:
+# the class's strengths are written in units too varied to guess, so the strength stays unknown.
+BARE_STRENGTH_DOSE_UNITS = ("comprimé", "gélule", "capsule", "sachet")
+BARE_STRENGTH_DEFAULT_UNIT = "mg"
+# a bigger bare number is part of the name ("MACROGOL 4000 : 2 sachets"), not a strength
+BARE_STRENGTH_MAX = {"g": 20, "mg": 1000, "µg": 1000}
+BARE_STRENGTH_UNIT_OF_ATC: dict[str, str | None] = {
+    "H03AA": "µg",  # thyroid hormones (levothyroxine, liothyronine)
+    "H02AA02": "µg",  # fludrocortisone
+    "A02BB01": "µg",  # misoprostol
+    "A11CC03": "µg",  # alfacalcidol
+    "A11CC04": "µg",  # calcitriol
+    "A11CC01": "UI",  # ergocalciferol
+    "A11CC05": "UI",  # colecalciferol
+    "A11CC": None,  # other vitamin D: µg or UI
+    "B03BA": "µg",  # vitamin B12
+    "A06AD": "g",  # osmotic laxatives (macrogol, lactulose sachets)
+    "A07BC": "g",  # intestinal adsorbents (diosmectite sachets)
+    "A12AA": None,  # calcium: mg or g
+    "B03XA": None,  # erythropoietins: UI or µg
+    "G03": None,  # sex hormones: mg and µg
+    "H01BA": None,  # desmopressin: mg tablets, µg lyophilisates
+    "N02AB03": None,  # fentanyl: µg, µg/h
+    "N02AE01": None,  # buprenorphine: mg, µg/h
+    "A10A": None,  # insulins: a bare number is a dose of units
+    "B01AB": None,  # heparins: UI, ml
+}
+
 # --- countable units of administration (dose) ----------------------------------------
 DOSE_UNITS: dict[str, list[str]] = {
     "comprimé": [r"comprim[ée]s?", r"cpr?s?\.?", r"comp\.?", r"cps", r"lyocs?", r"lyophilisats?"],

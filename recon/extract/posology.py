@@ -133,6 +133,28 @@ def parse_strength(text: str) -> Quantity | None:
     return Quantity(value=_num(value), unit=unit, text=text_out)
 
 
+_BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def bare_strength(text: str, *, atc: str | None, dose_unit: str | None) -> Quantity | None:
+    """A strength written as a bare number ('75' in 'Kardégic 75 : 1 sachet'), in the usual unit of
+    the drug's class for a tablet, capsule or sachet (see ``patterns.BARE_STRENGTH_UNIT_OF_ATC``);
+    None when the text is not a bare number, the form is another, or the class's unit is not one.
+    The caller decides that the number is a strength (the rules read it as part of the name)."""
+    if not _BARE_NUMBER.fullmatch(text.strip()) or dose_unit not in P.BARE_STRENGTH_DOSE_UNITS:
+        return None
+    value = number(text)
+    if not value:
+        return None
+    if not atc or len(atc) != 7:
+        return None  # no single substance to know the unit of
+    prefixes = [p for p in P.BARE_STRENGTH_UNIT_OF_ATC if atc.startswith(p)]
+    unit = P.BARE_STRENGTH_UNIT_OF_ATC[max(prefixes, key=len)] if prefixes else P.BARE_STRENGTH_DEFAULT_UNIT
+    if unit is None or value > P.BARE_STRENGTH_MAX.get(unit, float("inf")):
+        return None
+    return Quantity(value=_num(value), unit=unit)
+
+
 def parse_dose(text: str, *, strength: Quantity | None = None, form: str | None = None,
                countable_only: bool = False) -> Quantity | None:
     """The amount taken at once: '1 cp', '½ cp', '1 cp et demi', '2 bouffées', '14 UI', '40 mg'.

@@ -59,6 +59,17 @@ def test_merge_adds_missed_drugs_only() -> None:
 
 
 @pytest.mark.skipif(not model_available(), reason="model artefact not built (nlp_models.train)")
+def test_hybrid_reads_a_bare_strength_the_model_tags() -> None:
+    doc = _doc("INEXIUM 40 : 1 cp le soir\nLevothyrox 100 : 1 cp à jeun\n")
+    linker = default_linker()
+    rules, _ = RuleExtractor(linker).extract(doc)
+    assert [m.strength for m in rules] == [None, None]  # the rules read the number as part of the name
+    hybrid, _ = HybridExtractor(linker).extract(doc)
+    assert [(m.strength.value, m.strength.unit) for m in hybrid if m.strength] == [(40, "mg"), (100, "µg")]
+    assert [(m.dose, m.frequency) for m in hybrid] == [(m.dose, m.frequency) for m in rules]
+
+
+@pytest.mark.skipif(not model_available(), reason="model artefact not built (nlp_models.train)")
 @pytest.mark.parametrize("name", ["ordonnance_ville.txt", "ordonnance_sortie.txt"])
 def test_hybrid_never_loses_a_rules_line(name: str) -> None:
     text = resources.files("recon.examples").joinpath(name).read_text(encoding="utf-8")

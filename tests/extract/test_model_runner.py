@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from recon.extract.model_runner import ModelExtractor, _decode, _slots, model_available
+from recon.extract.model_runner import ModelExtractor, Span, _decode, _slots, _whole_word, model_available
 from recon.ingest import Document
 from recon.link import default_linker
 
@@ -62,6 +62,35 @@ def test_fuzzy_name_links_with_method_model() -> None:
     assert len(meds) == 1
     assert meds[0].substances[0].name == "clopidogrel"
     assert meds[0].link.method == "model"
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("INEXIUM 40 : 1 cp le soir", 40, "mg"),
+        ("Levothyrox 100 : 1 cp à jeun", 100, "µg"),
+    ],
+)
+def test_bare_number_tagged_as_strength_takes_the_usual_unit(text: str, value: float, unit: str) -> None:
+    meds = _extract(text)
+    assert len(meds) == 1
+    assert meds[0].strength is not None and (meds[0].strength.value, meds[0].strength.unit) == (value, unit)
+    assert meds[0].substances[0].strength == meds[0].strength
+
+
+@needs_model
+def test_number_of_a_name_is_not_a_strength() -> None:
+    meds = _extract("MACROGOL 4000 : 2 sachets le matin")
+    assert len(meds) == 1 and meds[0].strength is None
+
+
+@pytest.mark.parametrize(("start", "end", "whole"),
+                         [(9, 11, True), (9, 10, False), (10, 11, False), (14, 15, False), (16, 17, False),
+                          (14, 17, True)])
+def test_whole_word(start: int, end: int, whole: bool) -> None:
+    text = "KARDEGIC 75 : 1,5 sachet"
+    assert _whole_word(Span(start, end, "STRENGTH", text[start:end], 1.0), text) is whole
 
 
 @needs_model

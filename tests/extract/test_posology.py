@@ -167,6 +167,41 @@ def test_strength(text: str, value: float, unit: str) -> None:
     assert strength is not None and (strength.value, strength.unit) == (pytest.approx(value), unit)
 
 
+@pytest.mark.parametrize(
+    ("text", "atc", "dose_unit", "value", "unit"),
+    [
+        ("75", "B01AC06", "sachet", 75, "mg"),
+        ("20", "A02BC01", "gélule", 20, "mg"),
+        ("0,4", "G04CA02", "gélule", 0.4, "mg"),
+        ("100", "H03AA01", "comprimé", 100, "µg"),
+        ("50", "H02AA02", "comprimé", 50, "µg"),
+        ("10", "A06AD15", "sachet", 10, "g"),
+    ],
+)
+def test_bare_strength_takes_the_usual_unit_of_its_class(text: str, atc: str, dose_unit: str, value: float,
+                                                         unit: str) -> None:
+    strength = pos.bare_strength(text, atc=atc, dose_unit=dose_unit)
+    assert strength is not None and (strength.value, strength.unit) == (pytest.approx(value), unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "atc", "dose_unit"),
+    [
+        ("75 mg", "B01AC06", "sachet"),  # not bare: parse_strength reads it
+        ("75", "B01AC06", None),  # no tablet, capsule or sachet counted
+        ("28", "A10AE04", "UI"),  # an insulin: a bare number is a dose
+        ("4000", "B01AB05", "seringue"),  # not an oral solid
+        ("25", "G03AC09", "comprimé"),  # sex hormones: mg or µg
+        ("500", "J01CR", "comprimé"),  # a class code: no single substance to know the unit of
+        ("500", None, "comprimé"),
+        ("0", "C07AB07", "comprimé"),
+        ("4000", "A06AD15", "sachet"),  # more than a gram: part of the name ("MACROGOL 4000")
+    ],
+)
+def test_bare_strength_not_guessed(text: str, atc: str | None, dose_unit: str | None) -> None:
+    assert pos.bare_strength(text, atc=atc, dose_unit=dose_unit) is None
+
+
 def test_combination_strength_is_the_first_component() -> None:
     strength = pos.parse_strength("200/6 µg/dose")
     assert strength is not None and strength.value == 200 and strength.text
