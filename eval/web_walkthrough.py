@@ -106,6 +106,7 @@ class Walk:
     source_text: str = ""
     focus_back: bool = False
     auth_asked: bool = True
+    keyboard_comment: str = ""
 
 
 def walk(out: Path, *, headless: bool = True) -> Walk:
@@ -185,6 +186,17 @@ def walk(out: Path, *, headless: bool = True) -> Walk:
             stilnox.get_by_role("button", name="Enregistrer").click()
             expect(page.locator("#status")).to_contain_text("qualifiée")
             shot("qualification")
+            # one divergence with the keyboard only: the select, arrows, Tab to the comment, Tab, Enter
+            metformine = page.locator("#lines tbody tr", has_text="METFORMINE")
+            metformine.get_by_label("Divergence").focus()
+            page.keyboard.press("ArrowDown")  # → intentionnelle documentée (the error type stays disabled)
+            page.keyboard.press("Tab")
+            page.keyboard.type("Adaptation à la fonction rénale, voir CR")
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+            expect(page.locator(f"#ligne-{metformine.get_attribute('data-line')} td.qual .who")).to_be_visible()
+            seen.keyboard_comment = page.locator("#lines tbody tr", has_text="METFORMINE").get_by_label(
+                "Commentaire").input_value()
             while pending.count():
                 line = pending.first.locator("xpath=..")
                 line_id = line.get_attribute("data-line")

@@ -39,6 +39,7 @@ def test_a_corrected_link_changes_the_line(walked) -> None:  # type: ignore[no-u
 
 def test_divergences_qualified_and_validated(walked) -> None:  # type: ignore[no-untyped-def]
     assert walked.qualified == 6
+    assert walked.keyboard_comment == "Adaptation à la fonction rénale, voir CR"  # saved with the keyboard only
     assert "validée par anonymous" in walked.validated_text
 
 
@@ -86,3 +87,25 @@ def test_a_server_with_keys_asks_for_one(tmp_path: Path) -> None:
 def test_screenshots_were_taken(walked) -> None:  # type: ignore[no-untyped-def]
     names = [Path(p).name for p in walked.screenshots]
     assert len(names) == 7 and all(Path(p).stat().st_size > 10_000 for p in walked.screenshots)
+
+
+def test_a_bad_file_gets_a_coded_message(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from eval.web_walkthrough import serve
+
+    (tmp_path / "ordonnance.docx").write_bytes(b"PK\x03\x04 not a prescription")
+    (tmp_path / "h.txt").write_text("KARDEGIC 75 mg : 1 sachet le midi\n", encoding="utf-8")
+    with serve(tmp_path) as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(srv.url + "/")
+        page.get_by_role("button", name="Lancer la conciliation").click()
+        expect(page.get_by_role("alert")).to_contain_text("Ajoutez au moins un document")
+        expect(page.get_by_label("Traitement habituel")).to_be_focused()
+        page.get_by_label("Traitement habituel").set_input_files(str(tmp_path / "ordonnance.docx"))
+        page.get_by_label("Prescription hospitalière").set_input_files(str(tmp_path / "h.txt"))
+        page.get_by_role("button", name="Lancer la conciliation").click()
+        expect(page.get_by_role("alert")).to_contain_text("E102")
+        expect(page.locator("#result")).to_be_hidden()
+        browser.close()
