@@ -215,6 +215,10 @@ def walk(out: Path, *, headless: bool = True) -> Walk:
             fiche = work / "fiche.html"
             dl.value.save_as(fiche)
             seen.fiche_text = fiche.read_text(encoding="utf-8")
+            page.locator("#stay summary").click()
+            page.get_by_label("Patient (NOM Prénom)").fill("EXEMPLE Jean")
+            page.get_by_label("Service").fill("Cardiologie")
+            page.get_by_label("Sortie le").fill("2025-09-22")
             with page.expect_download() as dl:
                 page.get_by_role("button", name="Télécharger la lettre de liaison (PDF)").click()
             letter = work / "lettre.pdf"

@@ -483,10 +483,26 @@ async function download(path, options, filename) {
   }
 }
 
+function stay() {
+  const v = (id) => $(id).value.trim() || null;
+  const doctor = (id) => (v(id) ? { name: v(id) } : null);
+  const out = {
+    patient: { name: v("#stay-patient"), birth_date: v("#stay-birth"), sex: v("#stay-sex") },
+    hospital: v("#stay-hospital"), service: v("#stay-service"), admission_date: v("#stay-admission"),
+    discharge_date: v("#stay-discharge"), reason: v("#stay-reason"), gp: doctor("#stay-gp"),
+    hospital_doctor: doctor("#stay-doctor"),
+  };
+  const filled = Object.values(out.patient).some(Boolean)
+    || Object.entries(out).some(([k, x]) => k !== "patient" && x);
+  return filled ? out : null;
+}
+
 function letter(accept, filename) {
+  const body = { report_id: state.id };
+  const s = stay();
+  if (s) body.stay = s;
   return download("/v1/letters", {
-    method: "POST", headers: { "Content-Type": "application/json", Accept: accept },
-    body: JSON.stringify({ report_id: state.id }),
+    method: "POST", headers: { "Content-Type": "application/json", Accept: accept }, body: JSON.stringify(body),
   }, filename);
 }
 

@@ -51,6 +51,7 @@ def test_the_downloaded_sheet_and_letter(walked) -> None:  # type: ignore[no-unt
     for drug in ("BISOPROLOL", "FUROSEMIDE", "Metformine", "Ramipril"):
         assert drug.lower() in text.lower()
     assert "arrêt" in text.lower()
+    assert "EXEMPLE Jean" in text and "Cardiologie" in text and "22/09/2025" in text  # the stay typed in the page
 
 
 def test_every_control_is_labelled(walked) -> None:  # type: ignore[no-untyped-def]
