@@ -1,15 +1,28 @@
 """One usual-treatment list from several documents (the GP's prescription, the pharmacy's dispensing
 history, a nursing-home sheet…): the "bilan médicamenteux" draws on more than one source.
 
-Every line of every document is kept (renumbered, with the index of its document); a drug found in
-two sources is left to the reconciliation, which pairs one of them and keeps the other as a repeat.
+The first document is the reference, in the order given. A drug of a later document that an earlier
+one already lists (same substances) is not listed twice: when both say the same (no field differs,
+same status), the line records that it is also in that document (``also_in``); when they disagree,
+the earlier line is kept, flagged for review with what the other source says — the pharmacist decides
+which one the patient takes, the two are never added up. Every other line is kept, renumbered, with
+the index of its document.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from recon.models import DocumentInfo, MedicationList
+from recon.models import DocumentInfo, Medication, MedicationList
+from recon.reconcile.compare import compare
+from recon.reconcile.identity import same_drug
+
+
+def _disagreement(kept: Medication, other: Medication) -> str | None:
+    if kept.status != other.status:
+        return "statut"
+    changes = compare(kept, other)
+    return ", ".join(c.field for c in changes) if changes else None
 
 
 def merge_lists(lists: list[MedicationList]) -> MedicationList:
@@ -18,10 +31,21 @@ def merge_lists(lists: list[MedicationList]) -> MedicationList:
         raise ValueError("nothing to merge")
     if len(lists) == 1:
         return lists[0]
-    meds, warnings = [], []
+    meds: list[Medication] = []
+    warnings = []
     for k, ml in enumerate(lists, start=1):
+        earlier = list(meds)  # a drug repeated within one document is the reconciliation's to handle
         for m in ml.medications:
-            meds.append(m.model_copy(deep=True, update={"id": f"m{len(meds) + 1}", "document": k}))
+            twin = next((x for x in earlier if same_drug(x, m)), None) if k > 1 else None
+            if twin is None:
+                meds.append(m.model_copy(deep=True, update={"id": f"m{len(meds) + 1}", "document": k}))
+                continue
+            twin.also_in = [*(twin.also_in or []), k]
+            differs = _disagreement(twin, m)
+            if differs is not None:
+                twin.needs_review = True
+                twin.review_reasons.append(
+                    f"sources divergentes ({differs}) : le document {k} indique « {m.text.strip()} »")
         warnings += [w.model_copy(update={"message": f"document {k}: {w.message}"}) for w in ml.warnings]
     docs = [ml.document for ml in lists]
     kinds = {d.media_type for d in docs}

@@ -93,7 +93,7 @@ class Duration(_Model):
 
 
 class Medication(_Model):
-    _omit_if_none = frozenset({"document"})
+    _omit_if_none = frozenset({"document", "also_in"})
     id: str
     text: str = Field(description="The line as written.")
     span: tuple[int, int] | None
@@ -120,6 +120,8 @@ class Medication(_Model):
     comment: str | None = Field(default=None, description="*extension*: free text written with the line.")
     document: int | None = Field(default=None, ge=1, description="*extension*: in a list merged from several "
                                  "documents, the line's document (1-based index in the list's ``sources``).")
+    also_in: list[int] | None = Field(default=None, description="*extension*: in a merged list, the other "
+                                      "documents that list the same drug (see ``review_reasons`` when they differ).")
 
 
 class Warning(_Model):

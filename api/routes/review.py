@@ -24,9 +24,8 @@ from api.problems import ApiProblem, problem_responses
 from api.routes.inputs import media_type, read_json, validate
 from api.routes.reports import load_for, report_out
 from api.schemas import REPORT_ID
-from api.storage import AlreadyValidated, StoredReport
+from api.storage import AlreadyValidated, Decide, StoredDecision, StoredReport
 from recon import review as rv
-from recon.errors import UnknownMedication
 from recon.export import render_fiche
 from recon.export.fiche import fiche_context
 from recon.models import MedicationList, ReconciliationReport
@@ -36,6 +35,7 @@ router = APIRouter(prefix="/v1", tags=["review"])
 ReportId = Annotated[str, Path(pattern=REPORT_ID, description="the id from POST /v1/reconcile?store=true")]
 LineId = Annotated[str, Path(pattern=r"^l[0-9]{1,5}$", description="a line id of the report, e.g. l3")]
 CLOSED = "this report was validated: its review is closed"
+NOT_FOUND_DETAIL = "no stored report with this id is readable by you (it may have expired)"
 
 
 class RelinkRequest(BaseModel):
@@ -54,31 +54,33 @@ class ReviewOut(rv.Review):
     report_id: str
 
 
-def _report(stored: StoredReport) -> ReconciliationReport:
-    return ReconciliationReport.model_validate(stored.body)
+def _report(body: dict[str, Any]) -> ReconciliationReport:
+    return ReconciliationReport.model_validate(body)
 
 
-def _decisions(rt: Runtime, rid: str) -> list[rv.Decision]:
+def _as_decisions(stored: list[StoredDecision]) -> list[rv.Decision]:
     return [rv.Decision(seq=d.seq, at=d.at, by=d.actor, kind=d.kind, target=d.target, payload=d.payload)
-            for d in rt.storage.decisions(rid)]  # type: ignore[arg-type]
+            for d in stored]  # type: ignore[arg-type]
 
 
 def current_review(rt: Runtime, stored: StoredReport) -> rv.Review:
-    return rv.fold(_report(stored), _decisions(rt, stored.id))
+    return rv.fold(_report(stored.body), _as_decisions(rt.storage.decisions(stored.id)))
 
 
 def _out(rid: str, review: rv.Review) -> JSONResponse:
     return JSONResponse(ReviewOut(report_id=rid, **review.model_dump()).model_dump(mode="json"))
 
 
-async def _decide(rt: Runtime, who: Any, rid: str, *, kind: str, target: str, payload: dict[str, Any],
-                  body: dict[str, Any] | None = None) -> None:
+async def _decide(rt: Runtime, who: Any, rid: str, *, kind: str, decide: Decide) -> None:
+    """Run ``decide`` inside the storage transaction (see ``Storage.add_decision``)."""
     try:
-        await run_in_threadpool(lambda: rt.storage.add_decision(rid, actor=who.user, kind=kind, target=target,
-                                                                payload=payload, body=body))
+        await rt.slots.run(lambda: rt.storage.add_decision(rid, actor=who.user, kind=kind, decide=decide),
+                           timeout=rt.settings.request_timeout_s)
     except AlreadyValidated:
         await run_in_threadpool(rt.storage.audit, actor=who.user, action=kind, resource=rid, outcome="closed")
         raise ApiProblem(409, CLOSED, code="E409") from None
+    except LookupError:
+        raise ApiProblem(404, NOT_FOUND_DETAIL) from None
 
 
 async def _json(request: Request) -> Any:
@@ -102,20 +104,34 @@ async def get_review(report_id: ReportId, rt: RT, who: Caller) -> JSONResponse:
             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/QualifyRequest"},
                 "example": {"qualification": "unintentional", "error_type": "omission",
-                            "comment": "oubli à l'admission, vu avec le prescripteur"}}}}},
+                            "comment": "oubli à l'admission, vu avec le prescripteur", "pair": "m7>-"}}}}},
             summary="Qualify one divergence (intentionnelle documentée / non documentée / non intentionnelle)")
 async def qualify(request: Request, report_id: ReportId, line_id: LineId, rt: RT, who: Caller) -> JSONResponse:
     body = validate(rv.QualifyRequest, await _json(request))
-    stored = await load_for(rt, who, report_id, action="qualify")
-    report = _report(stored)
-    line = next((ln for ln in report.lines if ln.id == line_id), None)
-    if line is None:
-        raise UnknownMedication(f"no line {line_id} in this report")
-    if not rv.divergent(line):
-        raise ApiProblem(422, f"line {line_id} is unchanged: there is no divergence to qualify", code="E422")
-    await _decide(rt, who, report_id, kind="qualify", target=rv.pair_key(line),
-                  payload=body.model_dump(mode="json"))
-    return _out(report_id, await run_in_threadpool(current_review, rt, stored))
+    stored = await load_for(rt, who, report_id, action="read")
+
+    def decide(current: dict[str, Any], _done: list[StoredDecision]) -> tuple[str, dict[str, Any], None]:
+        report = _report(current)
+        line = next((ln for ln in report.lines if ln.id == line_id), None)
+        if line is None:
+            raise ApiProblem(404, f"no line {line_id} in this report (it may have been renumbered: reload it)")
+        if body.pair is not None and body.pair != rv.pair_key(line):
+            raise ApiProblem(409, f"line {line_id} compares other medications since a link was corrected: "
+                                  "reload the report", code="E409")
+        if not rv.divergent(line):
+            raise ApiProblem(422, f"line {line_id} is unchanged: there is no divergence to qualify", code="E422")
+        if body.qualification == "documented" and not body.comment and not (line.reason or "").strip():
+            raise ApiProblem(422, "the documents give no reason for this divergence: say in the comment where it "
+                                  "is documented", code="E422")
+        return rv.pair_key(line), rv.qualify_payload(body, line), None
+
+    await _decide(rt, who, report_id, kind="qualify", decide=decide)
+    return _out(report_id, await run_in_threadpool(_fresh_review, rt, stored))
+
+
+def _fresh_review(rt: Runtime, stored: StoredReport) -> rv.Review:
+    """The review after a decision, on the report as stored now."""
+    return current_review(rt, rt.storage.get_report(stored.id) or stored)
 
 
 @router.post("/reports/{report_id}/links", responses=problem_responses(401, 404, 409, 415, 422, 429, 503),
@@ -124,22 +140,22 @@ async def qualify(request: Request, report_id: ReportId, line_id: LineId, rt: RT
              summary="Correct the drug link of one medication; the report is reconciled again and returned")
 async def correct_link(request: Request, report_id: ReportId, rt: RT, who: Caller) -> JSONResponse:
     body = validate(RelinkRequest, await _json(request))
-    stored = await load_for(rt, who, report_id, action="relink")
+    stored = await load_for(rt, who, report_id, action="read")
     during = (stored.context or {}).get("during")
+    entry = await run_in_threadpool(rv.find_entry, body.name, body.atc)
+    result: dict[str, Any] = {}
 
-    def work() -> tuple[ReconciliationReport, str | None]:
-        entry = rv.find_entry(body.name, body.atc)
-        return rv.relink(_report(stored), body.side, body.medication, entry, by=who.user,
-                         during=MedicationList.model_validate(during) if during else None)
+    def decide(current: dict[str, Any], _done: list[StoredDecision]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        report, previous = rv.relink(_report(current), body.side, body.medication, entry, by=who.user,
+                                     during=MedicationList.model_validate(during) if during else None)
+        med = next(m for m in getattr(report, body.side).medications if m.id == body.medication)
+        payload = {"side": body.side, "medication": body.medication, "name": entry.name, "atc": med.atc,
+                   "substances": [s.name for s in med.substances], "previous": previous}
+        result["body"] = report.model_dump(mode="json")
+        return f"{body.side}:{body.medication}", payload, result["body"]
 
-    report, previous = await rt.slots.run(work, timeout=rt.settings.request_timeout_s)
-    med = next(m for m in getattr(report, body.side).medications if m.id == body.medication)
-    payload = {"side": body.side, "medication": body.medication, "name": med.link.candidates[0].name,
-               "atc": med.atc, "substances": [s.name for s in med.substances], "previous": previous}
-    new_body = report.model_dump(mode="json")
-    await _decide(rt, who, report_id, kind="relink", target=f"{body.side}:{body.medication}", payload=payload,
-                  body=new_body)
-    updated = StoredReport(stored.id, stored.owner, stored.kind, stored.created_at, new_body, stored.context)
+    await _decide(rt, who, report_id, kind="relink", decide=decide)
+    updated = StoredReport(stored.id, stored.owner, stored.kind, stored.created_at, result["body"], stored.context)
     return JSONResponse(report_out(rt, updated))
 
 
@@ -147,15 +163,17 @@ async def correct_link(request: Request, report_id: ReportId, rt: RT, who: Calle
              responses=problem_responses(401, 404, 409, 422, 429, 503),
              summary="Validate the reconciliation (every divergence must be qualified); closes the review")
 async def validate_report(report_id: ReportId, rt: RT, who: Caller) -> JSONResponse:
-    stored = await load_for(rt, who, report_id, action="validate")
-    review = await run_in_threadpool(current_review, rt, stored)
-    if review.validation is not None:
-        raise ApiProblem(409, CLOSED, code="E409")
-    if review.pending:
-        raise ApiProblem(409, f"{len(review.pending)} divergence(s) not qualified yet: {', '.join(review.pending)}",
-                         code="E409")
-    await _decide(rt, who, report_id, kind="validate", target="report", payload={})
-    return _out(report_id, await run_in_threadpool(current_review, rt, stored))
+    stored = await load_for(rt, who, report_id, action="read")
+
+    def decide(current: dict[str, Any], done: list[StoredDecision]) -> tuple[str, dict[str, Any], None]:
+        review = rv.fold(_report(current), _as_decisions(done))
+        if review.pending:
+            raise ApiProblem(409, f"{len(review.pending)} divergence(s) not qualified yet: "
+                                  f"{', '.join(review.pending)}", code="E409")
+        return "report", {}, None
+
+    await _decide(rt, who, report_id, kind="validate", decide=decide)
+    return _out(report_id, await run_in_threadpool(_fresh_review, rt, stored))
 
 
 @router.get("/reports/{report_id}/view", responses=NOT_FOUND,
@@ -164,7 +182,7 @@ async def view(report_id: ReportId, rt: RT, who: Caller) -> JSONResponse:
     stored = await load_for(rt, who, report_id, action="read")
 
     def work() -> dict[str, Any]:
-        return fiche_context(_report(stored), review=current_review(rt, stored), generated=dt.date.today())
+        return fiche_context(_report(stored.body), review=current_review(rt, stored), generated=dt.date.today())
 
     return JSONResponse(await run_in_threadpool(work))
 
@@ -175,7 +193,7 @@ async def fiche(report_id: ReportId, rt: RT, who: Caller) -> HTMLResponse:
     stored = await load_for(rt, who, report_id, action="fiche")
 
     def work() -> str:
-        return render_fiche(_report(stored), review=current_review(rt, stored), generated=dt.date.today())
+        return render_fiche(_report(stored.body), review=current_review(rt, stored), generated=dt.date.today())
 
     html = await rt.slots.run(work, timeout=rt.settings.request_timeout_s)
     return HTMLResponse(html, headers={"Content-Disposition": 'inline; filename="fiche-de-conciliation.html"'})

@@ -13,10 +13,11 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from api import audit
@@ -63,6 +64,10 @@ class StoredDecision:
     kind: str
     target: str
     payload: dict[str, Any]
+
+
+# decide(report body, decisions so far) -> (target, payload, new body or None)
+Decide = Callable[[dict[str, Any], list[StoredDecision]], tuple[str, dict[str, Any], dict[str, Any] | None]]
 
 
 class Storage:
@@ -161,20 +166,28 @@ class Storage:
                             None if r.context is None else json.loads(r.context))
 
     # -- review decisions ------------------------------------------------------------------------
-    def add_decision(self, rid: str, *, actor: str, kind: str, target: str, payload: dict[str, Any],
-                     body: dict[str, Any] | None = None) -> StoredDecision:
-        """Record one decision on report ``rid`` (and its new ``body``, for a corrected link), audited
-        in the same transaction. Raises AlreadyValidated once the report was validated."""
+    def add_decision(self, rid: str, *, actor: str, kind: str, decide: Decide) -> StoredDecision:
+        """Record one decision on report ``rid``, audited in the same transaction.
+
+        ``decide(body, decisions)`` sees the report and its decisions as they are inside the transaction
+        (writers are serialised by the audit head's row lock, taken first) and returns the decision's
+        target, its payload and the report's new body (or None). So two decisions taken at once are
+        applied one after the other, each on the other's result. Raises AlreadyValidated once the report
+        was validated, LookupError when the report is gone, and whatever ``decide`` raises (nothing is
+        written then)."""
         now = utcnow()
         with self.engine.begin() as conn:
-            # the audit head's row lock (taken first) serialises writers, so the check below holds
             audit.append(conn, actor=actor, action=kind, resource=rid, outcome="ok")
-            done = conn.execute(select(decisions.c.seq).where(decisions.c.report_id == rid,
-                                                              decisions.c.kind == "validate")).first()
-            if done is not None:
+            prior = [StoredDecision(r.seq, r.at, r.actor, r.kind, r.target, json.loads(r.payload))
+                     for r in conn.execute(select(decisions).where(decisions.c.report_id == rid)
+                                           .order_by(decisions.c.seq))]
+            if any(d.kind == "validate" for d in prior):
                 raise AlreadyValidated()
-            seq = (conn.execute(select(func.max(decisions.c.seq)).where(decisions.c.report_id == rid)).scalar()
-                   or 0) + 1
+            row = conn.execute(select(reports.c.body).where(reports.c.id == rid)).first()
+            if row is None:
+                raise LookupError(rid)
+            target, payload, body = decide(json.loads(row.body), prior)
+            seq = max((d.seq for d in prior), default=0) + 1
             conn.execute(insert(decisions).values(
                 report_id=rid, seq=seq, at=now, actor=actor[:256], kind=kind, target=target[:64],
                 payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":"))))

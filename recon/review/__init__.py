@@ -13,9 +13,10 @@ from recon.review.model import (
     divergent,
     fold,
     pair_key,
+    qualify_payload,
 )
 from recon.review.relink import UnknownDrug, UnknownMedication, find_entry, relink
 
 __all__ = ["ERROR_FR", "QUALIFICATION_FR", "Decision", "LineReview", "LinkReview", "QualifyRequest", "Review",
            "UnknownDrug", "UnknownMedication", "Validation", "annotate", "divergent", "find_entry", "fold",
-           "pair_key", "relink"]
+           "pair_key", "qualify_payload", "relink"]

@@ -34,6 +34,9 @@ ERROR_FR: dict[str, str] = {
     "ajout": "ajout (médicament en trop)",
 }
 MAX_COMMENT = 2000
+STATUS_FR = {"unchanged": "poursuivi", "modified": "modifié", "substituted": "substitué", "suspended": "suspendu",
+             "stopped": "arrêté", "added": "ajouté"}
+PAIR_PATTERN = r"^(m[0-9]{1,5}|-)>(m[0-9]{1,5}|-)$"
 
 
 def pair_key(line: ReconciliationLine) -> str:
@@ -53,6 +56,9 @@ class QualifyRequest(BaseModel):
     qualification: Qualification = Field(description="documented | undocumented (both intentional) | unintentional")
     error_type: ErrorType | None = Field(None, description="the medication error, for an unintentional divergence")
     comment: str | None = Field(None, max_length=MAX_COMMENT, description="the pharmacist's comment")
+    pair: str | None = Field(None, pattern=PAIR_PATTERN,
+                             description="the comparison the client saw on this line ('m2>m5'): refused (409) when "
+                                         "the line compares other medications now")
 
     @model_validator(mode="after")
     def _error_type(self) -> QualifyRequest:
@@ -77,7 +83,7 @@ class Decision(BaseModel):
 
 
 class LineReview(BaseModel):
-    line_id: str
+    line_id: str | None = Field(description="the line now; None when the comparison no longer exists")
     pair: str
     status: str
     qualification: Qualification
@@ -87,6 +93,7 @@ class LineReview(BaseModel):
     comment: str | None = None
     by: str
     at: dt.datetime
+    stale: str | None = Field(None, description="why this qualification no longer applies (the line changed)")
 
 
 class LinkReview(BaseModel):
@@ -109,6 +116,8 @@ class Review(BaseModel):
     """The current state of a report's review, and its history (what was decided, by whom, when)."""
 
     qualifications: list[LineReview] = Field(default_factory=list)
+    stale: list[LineReview] = Field(default_factory=list,
+                                    description="qualifications made on a line that changed since (to do again)")
     links: list[LinkReview] = Field(default_factory=list)
     pending: list[str] = Field(default_factory=list, description="ids of the divergent lines not yet qualified")
     validation: Validation | None = None
@@ -117,50 +126,86 @@ class Review(BaseModel):
     def for_line(self, line_id: str) -> LineReview | None:
         return next((q for q in self.qualifications if q.line_id == line_id), None)
 
+    def stale_for(self, line_id: str) -> LineReview | None:
+        return next((q for q in self.stale if q.line_id == line_id), None)
+
+
+def qualify_payload(request: QualifyRequest, line: ReconciliationLine) -> dict[str, Any]:
+    """What is stored for a qualification: the request, and the line as it was (status, changed fields),
+    so that a later change of the line (a corrected link) is seen."""
+    data = request.model_dump(mode="json", exclude={"pair"})
+    return {**data, "status": line.status, "changed": sorted(c.field for c in line.changes)}
+
+
+def _request(payload: dict[str, Any]) -> QualifyRequest:
+    return QualifyRequest.model_validate({k: v for k, v in payload.items() if k in QualifyRequest.model_fields})
+
+
+def _staleness(line: ReconciliationLine | None, payload: dict[str, Any]) -> str | None:
+    if line is None:
+        return "la ligne n'existe plus : un lien corrigé a changé l'appariement"
+    if not divergent(line):
+        return "la ligne est maintenant sans divergence"
+    was = payload.get("status", line.status)
+    if was != line.status:
+        return f"la ligne a changé depuis : elle était « {STATUS_FR.get(was, was)} »"
+    if "changed" in payload and sorted(payload["changed"]) != sorted(c.field for c in line.changes):
+        return "les champs modifiés de la ligne ont changé depuis"
+    return None
+
 
 def fold(report: ReconciliationReport, decisions: list[Decision]) -> Review:
     """The review as it stands after ``decisions`` (in order) on the current ``report``."""
     by_pair = {pair_key(ln): ln for ln in report.lines}
-    quals: dict[str, LineReview] = {}
+    last: dict[str, Decision] = {}
     links: dict[str, LinkReview] = {}
     validation: Validation | None = None
     for d in sorted(decisions, key=lambda d: d.seq):
         if d.kind == "qualify":
-            line = by_pair.get(d.target)
-            if line is None:  # the comparison no longer exists (a link was corrected since)
-                quals.pop(d.target, None)
-                continue
-            q = QualifyRequest.model_validate(d.payload)
-            quals[d.target] = LineReview(
-                line_id=line.id, pair=d.target, status=line.status, qualification=q.qualification,
-                qualification_fr=QUALIFICATION_FR[q.qualification], error_type=q.error_type,
-                error_type_fr=ERROR_FR[q.error_type] if q.error_type else None, comment=q.comment, by=d.by, at=d.at)
+            last[d.target] = d
         elif d.kind == "relink":
             links[d.target] = LinkReview(**d.payload, by=d.by, at=d.at)
         elif d.kind == "validate":
             validation = Validation(by=d.by, at=d.at)
-    # a qualification made on a line whose status changed since no longer applies
-    quals = {k: q for k, q in quals.items() if divergent(by_pair[k])}
+    quals: dict[str, LineReview] = {}
+    stale: list[LineReview] = []
+    for key, d in last.items():
+        line = by_pair.get(key)
+        q = _request(d.payload)
+        why = _staleness(line, d.payload)
+        review = LineReview(
+            line_id=line.id if line else None, pair=key, status=line.status if line else d.payload.get("status", ""),
+            qualification=q.qualification, qualification_fr=QUALIFICATION_FR[q.qualification],
+            error_type=q.error_type, error_type_fr=ERROR_FR[q.error_type] if q.error_type else None,
+            comment=q.comment, by=d.by, at=d.at, stale=why)
+        if why is None:
+            quals[key] = review
+        else:
+            stale.append(review)
     pending = [ln.id for ln in report.lines if divergent(ln) and pair_key(ln) not in quals]
     order = {ln.id: i for i, ln in enumerate(report.lines)}
-    return Review(qualifications=sorted(quals.values(), key=lambda q: order[q.line_id]),
+    return Review(qualifications=sorted(quals.values(), key=lambda q: order[q.line_id or ""]), stale=stale,
                   links=list(links.values()), pending=pending, validation=validation,
                   history=sorted(decisions, key=lambda d: d.seq))
 
 
 def annotate(report: ReconciliationReport, review: Review) -> ReconciliationReport:
-    """The report as the letter should tell it: a qualified line without a written reason takes the
-    pharmacist's comment as its reason; an unintentional divergence is said to be one."""
+    """The report as the letter should tell it. An intentional divergence documented by the pharmacist
+    takes the comment as its reason when the documents wrote none; an unintentional one says so in its
+    reason (with the error type and the comment), so that the reader of the letter knows it is an
+    error reported to the prescriber and not a decision. An undocumented one keeps "motif à préciser"."""
     out = report.model_copy(deep=True)
     for line in out.lines:
         q = review.for_line(line.id)
         if q is None:
             continue
-        if q.comment and not (line.reason or "").strip():
+        written = (line.reason or "").strip()
+        if q.qualification == "documented" and q.comment and not written:
             line.reason = q.comment
-        if q.qualification == "unintentional":
+        elif q.qualification == "unintentional":
             flag = f"{q.qualification_fr} ({q.error_type_fr}) signalée au prescripteur"
-            line.note = f"{line.note} ; {flag}" if line.note else flag
+            parts = [p for p in (written, flag + (f" : {q.comment}" if q.comment else "")) if p]
+            line.reason = " — ".join(parts)
     return out
 
 

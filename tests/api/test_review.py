@@ -38,7 +38,9 @@ def test_a_report_from_several_usual_treatment_documents(client: TestClient, con
     before = report["before"]
     assert [d["name"] for d in before["sources"]] == ["source-0.txt", "source-1.txt"]
     docs = {m["drug_text"].upper(): m["document"] for m in before["medications"]}
-    assert docs["KARDEGIC"] == 2 and docs["STILNOX"] == 1
+    assert docs == {"ROSUVASTATINE": 1, "AMLODIPINE": 1, "STILNOX": 1, "KARDEGIC": 2}
+    rosuva = next(m for m in before["medications"] if m["drug_text"].upper() == "ROSUVASTATINE")
+    assert rosuva["also_in"] == [2]  # in both sources: listed once
     sources = report["context"]["sources"]
     assert [d["name"] for d in sources["before"]] == ["source-0.txt", "source-1.txt"]
     page = sources["before"][1]["pages"][0]
@@ -68,12 +70,13 @@ def test_qualify_every_divergence_then_validate(client: TestClient) -> None:
     q = next(x for x in r.json()["qualifications"] if x["line_id"] == stopped)
     assert (q["qualification"], q["error_type"], q["by"]) == ("unintentional", "omission", "alice")
     for line in r.json()["pending"]:
-        assert _qualify(client, rid, line, {"qualification": "documented"}).status_code == 200
+        assert _qualify(client, rid, line, {"qualification": "documented", "comment": "CR d'hospitalisation"}
+                        ).status_code == 200
 
     done = client.post(f"/v1/reports/{rid}/validation", headers=bearer(ALICE))
     assert done.status_code == 200 and done.json()["validation"]["by"] == "alice"
     # the review is closed
-    assert _qualify(client, rid, stopped, {"qualification": "documented"}).status_code == 409
+    assert _qualify(client, rid, stopped, {"qualification": "undocumented"}).status_code == 409
     assert client.post(f"/v1/reports/{rid}/validation", headers=bearer(ALICE)).status_code == 409
     kinds = [d["kind"] for d in client.get(f"/v1/reports/{rid}/review", headers=bearer(ALICE)).json()["history"]]
     assert kinds == ["qualify"] * len(divergent) + ["validate"]
@@ -91,8 +94,13 @@ def test_bad_qualifications_are_refused_with_a_code(client: TestClient) -> None:
     same = next((ln["id"] for ln in report["lines"] if ln["status"] == "unchanged"), None)
     if same is not None:
         assert _qualify(client, rid, same, {"qualification": "documented"}).status_code == 422
-    r = _qualify(client, rid, "l99", {"qualification": "documented"})
-    assert r.status_code == 422 and r.json()["code"] == "E108"
+    r = _qualify(client, rid, "l99", {"qualification": "undocumented"})
+    assert r.status_code == 404
+    modified = _line(report, "modified")  # no reason written: "documented" needs the comment to say where
+    r = _qualify(client, rid, modified, {"qualification": "documented"})
+    assert r.status_code == 422 and "where it is documented" in r.json()["detail"]
+    r = _qualify(client, rid, modified, {"qualification": "undocumented", "pair": "m1>m9"})
+    assert r.status_code == 409 and "reload" in r.json()["detail"]
     r = client.put(f"/v1/reports/{rid}/lines/{stopped}/qualification", content=b"documented",
                    headers={**bearer(ALICE), "Content-Type": "text/plain"})
     assert r.status_code == 415
@@ -102,10 +110,10 @@ def test_only_the_owner_or_an_admin_reviews(client: TestClient) -> None:
     report = _store(client)
     rid, stopped = report["id"], _line(report, "stopped")
     assert client.get(f"/v1/reports/{rid}/review", headers=bearer(BOB)).status_code == 404
-    assert _qualify(client, rid, stopped, {"qualification": "documented"}, who=BOB).status_code == 404
+    assert _qualify(client, rid, stopped, {"qualification": "undocumented"}, who=BOB).status_code == 404
     assert client.post(f"/v1/reports/{rid}/validation", headers=bearer(BOB)).status_code == 404
     assert client.get(f"/v1/reports/{rid}/fiche", headers=bearer(BOB)).status_code == 404
-    assert _qualify(client, rid, stopped, {"qualification": "documented"}, who=ADMIN).status_code == 200
+    assert _qualify(client, rid, stopped, {"qualification": "undocumented"}, who=ADMIN).status_code == 200
     assert client.get(f"/v1/reports/{rid}/review").status_code == 401
 
 
@@ -131,6 +139,23 @@ def test_a_corrected_link_is_stored_and_reconciles_again(client: TestClient) -> 
     assert missing.status_code == 422 and missing.json()["code"] == "E108"
 
 
+def test_link_corrections_at_the_same_time_are_both_kept(client: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    report = _store(client)
+    rid = report["id"]
+    meds = {m["drug_text"].upper(): m["id"] for m in report["before"]["medications"]}
+    asks = [{"side": "before", "medication": meds["ROSUVASTATINE"], "name": "atorvastatine"},
+            {"side": "before", "medication": meds["STILNOX"], "name": "zopiclone"}]
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda body: client.post(f"/v1/reports/{rid}/links", json=body,
+                                                         headers=bearer(ALICE)), asks))
+    assert [a.status_code for a in answers] == [200, 200]
+    stored = client.get(f"/v1/reports/{rid}", headers=bearer(ALICE)).json()
+    chosen = {m["id"]: m["link"].get("chosen_by") for m in stored["before"]["medications"]}
+    assert chosen[meds["ROSUVASTATINE"]] == "alice" and chosen[meds["STILNOX"]] == "alice"
+
+
 def test_the_letter_takes_the_pharmacists_comment_as_reason(client: TestClient) -> None:
     report = _store(client)
     rid = report["id"]
@@ -146,13 +171,13 @@ def test_the_letter_takes_the_pharmacists_comment_as_reason(client: TestClient) 
 def test_every_decision_is_audited_in_the_chain(client: TestClient) -> None:
     report = _store(client)
     rid, stopped = report["id"], _line(report, "stopped")
-    _qualify(client, rid, stopped, {"qualification": "documented"})
-    _qualify(client, rid, stopped, {"qualification": "documented"}, who=BOB)
+    assert _qualify(client, rid, stopped, {"qualification": "undocumented"}).status_code == 200
+    assert _qualify(client, rid, stopped, {"qualification": "undocumented"}, who=BOB).status_code == 404
     storage = app_of(client).state.runtime.storage
     with storage.engine.connect() as conn:
         rows = [(r.actor, r.action, r.outcome) for r in conn.execute(select(audit_log).where(
             audit_log.c.resource == rid).order_by(audit_log.c.seq))]
-    assert ("alice", "qualify", "ok") in rows and ("bob", "qualify", "denied") in rows
+    assert ("alice", "qualify", "ok") in rows and ("bob", "read", "denied") in rows
     assert storage.verify_audit().ok
 
 

@@ -109,8 +109,24 @@ def test_a_qualification_follows_its_comparison_not_its_line_number(report: Reco
     fixed, _ = relink(report, "before", sub.before, find_entry("atorvastatine"), by="alice")
     review = fold(fixed, decisions)
     kept = [q.pair for q in review.qualifications]
-    assert kept == [pair_key(stopped)]  # the substitution no longer exists: its qualification is gone
+    assert kept == [pair_key(stopped)]  # the substitution is now 'unchanged': its qualification is set aside
+    assert [(q.pair, q.stale) for q in review.stale] == [(pair_key(sub), "la ligne est maintenant sans divergence")]
     assert review.for_line(next(ln.id for ln in fixed.lines if pair_key(ln) == pair_key(stopped))) is not None
+
+
+def test_a_qualification_of_a_line_that_changed_is_to_be_done_again(report: ReconciliationReport) -> None:
+    from recon.review import QualifyRequest, qualify_payload
+
+    sub = _line(report, "substituted")
+    payload = qualify_payload(QualifyRequest(qualification="undocumented"), sub)
+    assert payload["status"] == "substituted" and payload["changed"] == ["substance"]
+    assert sub.before is not None and sub.after is not None
+    # the hospital's statin relinked to another class: the pair stays, the line becomes 'stopped' + 'added'
+    fixed, _ = relink(report, "after", sub.after, find_entry("ramipril"), by="alice")
+    review = fold(fixed, [_decision(1, "qualify", pair_key(sub), payload)])
+    assert review.qualifications == [] and len(review.stale) == 1
+    assert review.stale[0].stale is not None and review.stale[0].line_id is None
+    assert len(review.pending) == len([ln for ln in fixed.lines if ln.status != "unchanged"])
 
 
 def test_relink_refuses_unknown_names_and_medications(report: ReconciliationReport) -> None:
@@ -128,6 +144,15 @@ def test_annotate_gives_the_letter_the_pharmacists_comment(report: Reconciliatio
     out = annotate(report, review)
     assert next(ln for ln in out.lines if ln.id == line.id).reason == "dose augmentée, TA élevée"
     assert not line.reason  # the report itself is not changed
+    stopped = _line(report, "stopped")
+    review = fold(report, [_decision(1, "qualify", pair_key(stopped), {"qualification": "undocumented",
+                                                                        "comment": "à voir"}),
+                           _decision(2, "qualify", pair_key(line), {"qualification": "unintentional",
+                                                                     "error_type": "dose", "comment": "10 mg prévu"})])
+    out = {ln.id: ln for ln in annotate(report, review).lines}
+    assert not out[stopped.id].reason  # undocumented: the letter keeps asking for the reason
+    assert out[line.id].reason == ("divergence non intentionnelle (erreur de dose) signalée au prescripteur : "
+                                   "10 mg prévu")
 
 
 def test_the_reviewed_sheet_shows_qualifications_and_validation(report: ReconciliationReport) -> None:
@@ -142,13 +167,20 @@ def test_the_reviewed_sheet_shows_qualifications_and_validation(report: Reconcil
     assert "Qualification (pharmacien)" not in render_fiche(report)  # no review, no column
 
 
-def test_merged_sources_keep_every_line_with_its_document() -> None:
+def test_merged_sources_list_each_drug_once_and_flag_disagreements() -> None:
     a = _list(BEFORE, "city")
-    b = _list("KARDEGIC 75 mg : 1 sachet le midi\nROSUVASTATINE 10 mg cp : 1 cp le soir\n", "city")
+    b = _list("KARDEGIC 75 mg : 1 sachet le midi\nROSUVASTATINE 10 mg cp : 1 cp le soir\n"
+              "STILNOX 10 mg cp : 1 cp au coucher\n", "city")
     merged = merge_lists([a, b])
-    assert len(merged.medications) == len(a.medications) + len(b.medications)
-    assert [m.id for m in merged.medications] == [f"m{i}" for i in range(1, len(merged.medications) + 1)]
-    assert [m.document for m in merged.medications] == [1] * len(a.medications) + [2] * len(b.medications)
+    by_name = {m.drug_text.upper(): m for m in merged.medications}
+    assert sorted(by_name) == ["AMLODIPINE", "KARDEGIC", "ROSUVASTATINE", "STILNOX"]
+    assert [m.id for m in merged.medications] == ["m1", "m2", "m3", "m4"]
+    assert by_name["KARDEGIC"].document == 2 and by_name["ROSUVASTATINE"].document == 1
+    assert by_name["ROSUVASTATINE"].also_in == [2] and not by_name["ROSUVASTATINE"].needs_review
+    stilnox = by_name["STILNOX"]  # ½ cp in the first source, 1 cp in the second: kept once, to be checked
+    assert stilnox.also_in == [2] and stilnox.needs_review and stilnox.dose is not None and stilnox.dose.value == 0.5
+    assert any("sources divergentes (dose" in r and "STILNOX 10 mg cp : 1 cp au coucher" in r
+               for r in stilnox.review_reasons)
     assert merged.sources is not None and [d.name for d in merged.sources] == ["city.txt", "city.txt"]
     assert merged.document.pages == a.document.pages + b.document.pages
     report = reconcile(merged, _list(AFTER, "hospital"))
