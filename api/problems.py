@@ -128,6 +128,11 @@ def known_names() -> set[str]:
     return _KNOWN
 
 
+# messages of Recon's own validators: they never hold the value sent
+OWN_MESSAGES = ("Value error, give either", "Value error, an unintentional divergence",
+                "Value error, error_type is for")
+
+
 def _safe_errors(errors: Any) -> list[dict[str, Any]]:
     out = []
     known = known_names()
@@ -136,7 +141,7 @@ def _safe_errors(errors: Any) -> list[dict[str, Any]]:
         msg = str(err.get("msg", "invalid"))
         kind = str(err.get("type", ""))
         if kind in ("value_error", "assertion_error"):  # custom messages: keep ours, drop anything else
-            msg = msg if msg.startswith("Value error, give either") else "invalid value"
+            msg = msg if msg.startswith(OWN_MESSAGES) else "invalid value"
         out.append({"loc": loc, "msg": msg[:200], "type": kind})
     return out
 

@@ -201,12 +201,14 @@ def walk(out: Path, *, headless: bool = True) -> Walk:
                 line = pending.first.locator("xpath=..")
                 line_id = line.get_attribute("data-line")
                 line.get_by_label("Divergence").select_option("documented")
+                line.get_by_label("Commentaire").fill("Décision notée dans le dossier médical")
                 line.get_by_role("button", name="Enregistrer").click()
                 expect(page.locator(f"#ligne-{line_id} td.qual.pending")).to_have_count(0)
             seen.qualified = page.locator("#lines tbody td.qual .who").count()
 
             # 4. validate, then download the sheet and the letter
             page.get_by_role("button", name="Valider la conciliation").click()
+            page.get_by_role("button", name="Confirmer la validation").click()
             expect(page.locator("#validation-state")).to_contain_text("validée par")
             seen.validated_text = page.locator("#validation-state").inner_text()
             shot("validee")

@@ -19,6 +19,7 @@ from api.routes.documents import remember, replay
 from api.routes.inputs import media_type, read_json, validate
 from api.routes.reports import load_for
 from api.routes.review import current_review
+from api.routes.web import DOCUMENT_HEADERS
 from api.schemas import LetterRequest
 from recon.errors import ReconError, RenderError
 from recon.letter import render_html
@@ -149,5 +150,6 @@ async def letter(request: Request, rt: RT, who: Caller,
     await remember(rt, who, key, route, fp, 200)
     if kind == "fhir":
         json.loads(data)  # a malformed bundle is a server bug, caught here rather than by the caller
+    extra = DOCUMENT_HEADERS if kind == "html" else {"X-Content-Type-Options": "nosniff"}
     return Response(data, media_type=MEDIA[kind],
-                    headers={"Content-Disposition": f'inline; filename="lettre-de-liaison.{SUFFIX[kind]}"'})
+                    headers={"Content-Disposition": f'inline; filename="lettre-de-liaison.{SUFFIX[kind]}"', **extra})

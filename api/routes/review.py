@@ -23,6 +23,7 @@ from api.deps import RT, Caller, Runtime
 from api.problems import ApiProblem, problem_responses
 from api.routes.inputs import media_type, read_json, validate
 from api.routes.reports import load_for, report_out
+from api.routes.web import DOCUMENT_HEADERS
 from api.schemas import REPORT_ID
 from api.storage import AlreadyValidated, Decide, StoredDecision, StoredReport
 from recon import review as rv
@@ -196,4 +197,5 @@ async def fiche(report_id: ReportId, rt: RT, who: Caller) -> HTMLResponse:
         return render_fiche(_report(stored.body), review=current_review(rt, stored), generated=dt.date.today())
 
     html = await rt.slots.run(work, timeout=rt.settings.request_timeout_s)
-    return HTMLResponse(html, headers={"Content-Disposition": 'inline; filename="fiche-de-conciliation.html"'})
+    return HTMLResponse(html, headers={"Content-Disposition": 'inline; filename="fiche-de-conciliation.html"',
+                                       **DOCUMENT_HEADERS})

@@ -81,12 +81,48 @@ async function api(path, options = {}) {
   return response;
 }
 
+const MESSAGES = {
+  E101: "fichier introuvable.",
+  E102: "type de fichier non pris en charge : envoyez un PDF, un texte (.txt) ou une image.",
+  E103: "le document est vide ou aucune page n'a pu être lue.",
+  E104: "le document est illisible (PDF endommagé ou protégé, encodage inconnu).",
+  E105: "le document est trop volumineux.",
+  E107: "la lecture du document a pris trop de temps.",
+  E108: "cette ligne ou ce médicament n'existe pas dans la conciliation.",
+  E109: "ce nom n'est pas dans le référentiel des médicaments : choisissez un candidat ou cherchez-le.",
+  E401: "accès refusé : saisissez votre clé d'accès.",
+  E404: "conciliation introuvable (elle a peut-être expiré).",
+  E413: "envoi trop volumineux.",
+  E415: "format d'envoi non pris en charge.",
+  E429: "trop de demandes : réessayez dans une minute.",
+  E503: "le serveur est occupé : réessayez dans un instant.",
+};
+
 function explain(error) {
   if (error instanceof ApiError) {
-    const where = error.status === 401 ? " — saisissez votre clé d'accès ci-dessus" : "";
-    return `Erreur ${error.code} : ${error.message}${where}`;
+    const known = MESSAGES[error.code];
+    const detail = error.message.replace(/^\[E\d+\]\s*/, "");
+    return known ? `Erreur ${error.code} : ${known}` : `Erreur ${error.code} : ${detail}`;
   }
   return `Erreur : ${error.message}`;
+}
+
+function drugOf(side, id) {
+  const m = id && state.report ? medication(side, id) : null;
+  return m ? m.drug_text : null;
+}
+
+function lineName(lineId) {
+  const row = state.view && state.view.rows.find((r) => r.id === lineId);
+  if (!row) return "la ligne";
+  const med = row.after || row.before;
+  return med ? med.name : "la ligne";
+}
+
+function pairName(pair) {
+  const [b, a] = pair.split(">");
+  const names = [drugOf("before", b === "-" ? null : b), drugOf("after", a === "-" ? null : a)].filter(Boolean);
+  return [...new Set(names)].join(" → ") || pair;
 }
 
 function when(iso) {
@@ -194,6 +230,8 @@ function render() {
 
 function medCell(side, med, row) {
   if (!med) return el("td", { class: "absent" }, el("span", { text: "— absent" }));
+  // the row's header is its drug: the usual treatment's line, or the hospital's for an added one
+  const header = side === "before" || !row.before;
   const full = medication(side, med.id);
   const flags = [];
   if (full && full.needs_review) flags.push(el("span", { class: "flag", text: "à vérifier" }));
@@ -202,7 +240,7 @@ function medCell(side, med, row) {
   const posology = el("span", { class: "posology" }, med.posology);
   if (side === "after" && changed.size && !changed.has("substance")) posology.classList.add("changed");
   const doc = full && full.document ? ` du document ${full.document}` : "";
-  return el("td", { class: "med" },
+  return el(header ? "th" : "td", { class: "med", scope: header ? "row" : null },
     el("span", { class: "drug" }, med.name, ...flags),
     posology,
     el("button", {
@@ -254,10 +292,13 @@ function qualificationCell(row, locked) {
     el("label", { for: errorType.id, text: "Type d'erreur" }), errorType,
     el("label", { for: comment.id, text: "Commentaire" }), comment,
     save);
-  form.addEventListener("submit", (e) => { e.preventDefault(); qualify(row.id, select, errorType, comment, save); });
+  form.addEventListener("submit", (e) => { e.preventDefault(); qualify(row, select, errorType, comment, save); });
   cell.append(form);
   if (q) cell.append(el("p", { class: "who", text: `Qualifiée par ${q.by}, ${q.at}` }));
   else cell.classList.add("pending");
+  if (!q && row.stale) {
+    cell.append(el("p", { class: "stale", text: `Qualification à revoir (${row.stale.why}) : elle était « ${row.stale.label} ».` }));
+  }
   return cell;
 }
 
@@ -265,7 +306,7 @@ function lineRow(row, locked) {
   const status = STATUS[row.status];
   return el("tr", { id: `ligne-${row.id}`, class: `st-${row.status}`, "data-status": row.status, "data-line": row.id },
     medCell("before", row.before, row),
-    el("th", { scope: "row", class: "status" },
+    el("td", { class: "status" },
       el("span", { class: `badge st-${row.status}` },
         el("span", { class: "icon", "aria-hidden": "true", text: status.icon }), ` ${status.word}`),
       row.changed.length ? el("span", { class: "fields" },
@@ -276,31 +317,39 @@ function lineRow(row, locked) {
   );
 }
 
-async function qualify(lineId, select, errorType, comment, button) {
+async function qualify(row, select, errorType, comment, button) {
   showError("");
+  const name = lineName(row.id);
   if (!select.value) {
-    showError(`Ligne ${lineId} : choisissez le type de divergence.`);
+    showError(`${name} : choisissez le type de divergence.`);
     select.focus();
     return;
   }
   if (select.value === "unintentional" && !errorType.value) {
-    showError(`Ligne ${lineId} : une divergence non intentionnelle demande son type d'erreur.`);
+    showError(`${name} : une divergence non intentionnelle demande son type d'erreur.`);
     errorType.focus();
     return;
   }
-  const body = { qualification: select.value, comment: comment.value.trim() || null };
+  if (select.value === "documented" && !row.reason && !comment.value.trim()) {
+    showError(`${name} : aucun motif n'est écrit dans les documents ; indiquez en commentaire où la divergence est documentée.`);
+    comment.focus();
+    return;
+  }
+  const body = { qualification: select.value, comment: comment.value.trim() || null, pair: row.pair };
   if (select.value === "unintentional") body.error_type = errorType.value;
   button.disabled = true;
   try {
-    await api(`/v1/reports/${state.id}/lines/${lineId}/qualification`, {
+    await api(`/v1/reports/${state.id}/lines/${row.id}/qualification`, {
       method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     await refresh();
-    say(`Ligne ${lineId} qualifiée.`);
-    const next = document.querySelector(`#ligne-${lineId} select`);
-    if (next) next.focus();
+    say(`${name} : divergence qualifiée.`);
+    // on to the next divergence still to qualify, or to the validation
+    const next = document.querySelector("#lines tbody td.qual.pending select") || $("#validate");
+    next.focus();
   } catch (error) {
     showError(explain(error));
+    if (error instanceof ApiError && error.status === 409) await refresh();
   } finally {
     button.disabled = false;
   }
@@ -416,7 +465,9 @@ async function relink(event) {
     })).json();
     state.report = report;
     await refresh();
-    say(`Lien corrigé : ${choice.name}. La conciliation a été recalculée.`);
+    const stale = state.review.stale.length;
+    say(`Lien corrigé : ${choice.name}. La conciliation a été recalculée.`
+      + (stale ? ` ${stale} qualification(s) à revoir.` : ""));
     const med = medication(side, medId);
     if (med) renderLink(med);
     $("#source").focus();
@@ -444,14 +495,36 @@ function renderValidation() {
 
 function renderHistory() {
   const kinds = { qualify: "qualification", relink: "correction de lien", validate: "validation" };
-  $("#history-list").replaceChildren(...state.review.history.map((d) => el("li", {},
-    `${when(d.at)} — ${d.by} — ${kinds[d.kind] || d.kind}`,
-    d.kind === "qualify" ? ` (${d.target})` : "",
-    d.kind === "relink" ? ` (${d.target} → ${d.payload.name})` : "")));
+  const quals = Object.fromEntries(QUALIFICATIONS);
+  $("#history-list").replaceChildren(...state.review.history.map((d) => {
+    let what = "";
+    if (d.kind === "qualify") what = ` : ${pairName(d.target)} — ${quals[d.payload.qualification] || ""}`;
+    if (d.kind === "relink") {
+      what = ` : ${drugOf(d.payload.side, d.payload.medication) || ""} ${d.payload.previous ? `(${d.payload.previous}) ` : ""}→ ${d.payload.name}`;
+    }
+    return el("li", {}, `${when(d.at)} — ${d.by} — ${kinds[d.kind] || d.kind}${what}`);
+  }));
+}
+
+function askValidation() {
+  showError("");
+  if (state.review.pending.length) {
+    const names = state.review.pending.map(lineName).join(", ");
+    showError(`Avant de valider, qualifiez ${state.review.pending.length} divergence(s) : ${names}.`);
+    const target = document.querySelector("#lines tbody td.qual.pending select");
+    if (target) target.focus();
+    return;
+  }
+  const unsure = state.view.rows.filter((r) => r.needs_review).map((r) => (r.after || r.before || {}).name);
+  $("#confirm-text").textContent = "La validation est définitive : les qualifications ne pourront plus être modifiées."
+    + (unsure.length ? ` Lignes signalées « à vérifier » : ${unsure.join(", ")}.` : "");
+  $("#confirm").hidden = false;
+  $("#confirm-yes").focus();
 }
 
 async function validate() {
   showError("");
+  $("#confirm").hidden = true;
   try {
     await api(`/v1/reports/${state.id}/validation`, { method: "POST" });
     await refresh();
@@ -511,22 +584,27 @@ function start() {
   setupDrop($("#drop-before"), $("#before"));
   setupDrop($("#drop-after"), $("#after"));
   $("#upload-form").addEventListener("submit", runReconciliation);
-  $("#save-key").addEventListener("click", () => {
+  $("#auth").addEventListener("submit", (e) => {
+    e.preventDefault();
     sessionStorage.setItem("recon-api-key", $("#api-key").value.trim());
     $("#auth").hidden = true;
     showError("");
-    say("Clé enregistrée pour cet onglet.");
-    if (state.id === null && location.hash.startsWith("#rapport=")) boot();
+    say("Clé enregistrée pour cet onglet : vous pouvez reprendre.");
+    if (state.id !== null) load(state.id).catch((error) => showError(explain(error)));
+    else if (location.hash.startsWith("#rapport=")) boot();
   });
   $("#close-source").addEventListener("click", closeSource);
   $("#source").addEventListener("keydown", (e) => { if (e.key === "Escape") closeSource(); });
   $("#link-form").addEventListener("submit", relink);
   $("#drug-search-go").addEventListener("click", searchDrugs);
   $("#drug-search").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); searchDrugs(); } });
-  $("#validate").addEventListener("click", validate);
+  $("#validate").addEventListener("click", askValidation);
+  $("#confirm-yes").addEventListener("click", validate);
+  $("#confirm-no").addEventListener("click", () => { $("#confirm").hidden = true; $("#validate").focus(); });
   $("#dl-fiche").addEventListener("click", () => download(`/v1/reports/${state.id}/fiche`, {}, "fiche-de-conciliation.html"));
-  $("#dl-letter").addEventListener("click", () => letter("application/pdf", "lettre-de-liaison.pdf"));
-  $("#dl-letter-html").addEventListener("click", () => letter("text/html", "lettre-de-liaison.html"));
+  const draft = () => (state.review && state.review.validation ? "" : "-brouillon");
+  $("#dl-letter").addEventListener("click", () => letter("application/pdf", `lettre-de-liaison${draft()}.pdf`));
+  $("#dl-letter-html").addEventListener("click", () => letter("text/html", `lettre-de-liaison${draft()}.html`));
   $("#new-report").addEventListener("click", () => {
     history.replaceState(null, "", location.pathname);
     location.reload();

@@ -83,16 +83,24 @@ def _med(m: Medication | None) -> dict[str, Any] | None:
 
 
 def _when(t: dt.datetime) -> str:
-    return t.strftime("%d/%m/%Y %H:%M") + " UTC"
+    """A stored time (UTC) as French local time."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        local = t.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Paris"))
+        return local.strftime("%d/%m/%Y %H:%M")
+    except (ImportError, LookupError, ValueError):  # no time-zone database: say it is UTC
+        return t.strftime("%d/%m/%Y %H:%M") + " UTC"
 
 
-def _qualification(line: ReconciliationLine, review: Review | None) -> dict[str, Any] | None:
-    q = review.for_line(line.id) if review is not None else None
+def _qualification(line: ReconciliationLine, review: Review | None, *, stale: bool = False) -> dict[str, Any] | None:
+    if review is None:
+        return None
+    q = review.stale_for(line.id) if stale else review.for_line(line.id)
     if q is None:
         return None
     return {"label": q.qualification_fr, "code": q.qualification, "error": q.error_type_fr,
-            "error_code": q.error_type, "comment": q.comment,
-            "by": q.by, "at": _when(q.at)}
+            "error_code": q.error_type, "comment": q.comment, "by": q.by, "at": _when(q.at), "stale": q.stale}
 
 
 def _row(line: ReconciliationLine, b: Medication | None, a: Medication | None,
@@ -100,13 +108,17 @@ def _row(line: ReconciliationLine, b: Medication | None, a: Medication | None,
     div = divergence(line.changes)
     if not div and line.status in ("stopped", "suspended", "added"):
         div = [f"Traitement {STATUS_WORD[line.status]}"]
-    undocumented = line.status != "unchanged" and not (line.reason or "").strip()
+    qualification = _qualification(line, review)
+    # a divergence is documented when the documents write a reason, or the pharmacist says where it is
+    undocumented = line.status != "unchanged" and not (line.reason or "").strip() and not (
+        qualification and qualification["code"] == "documented")
     return {
         "id": line.id, "status": line.status, "status_word": STATUS_WORD[line.status],
         "before": _med(b), "after": _med(a), "divergence": div,
         "reason": (line.reason or "").strip() or None, "undocumented": undocumented,
         "note": line.note, "needs_review": line.needs_review, "review": list(line.review_reasons),
-        "confidence": line.confidence, "qualification": _qualification(line, review),
+        "confidence": line.confidence, "qualification": qualification,
+        "stale": _qualification(line, review, stale=True), "pair": f"{line.before or '-'}>{line.after or '-'}",
         "changed": [c.field for c in line.changes],
         "to_qualify": review is not None and line.status != "unchanged",
     }
@@ -133,6 +145,8 @@ def fiche_context(report: ReconciliationReport, *, generated: dt.date | None = N
         "undocumented_word": UNDOCUMENTED, "dash": NONE,
         "generated": (generated or dt.date.today()).strftime("%d/%m/%Y"),
         "reviewed": review is not None,
+        "stale": [{"label": q.qualification_fr, "why": q.stale, "by": q.by} for q in review.stale
+                  if q.line_id is None] if review is not None else [],
         "validation": {"by": review.validation.by, "at": _when(review.validation.at)}
         if review is not None and review.validation is not None else None,
         "pending": len(review.pending) if review is not None else None,

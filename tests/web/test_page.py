@@ -74,7 +74,7 @@ def test_a_server_with_keys_asks_for_one(tmp_path: Path) -> None:
         page.get_by_label("Prescription hospitalière").set_input_files(str(tmp_path / "h.txt"))
         page.get_by_role("button", name="Lancer la conciliation").click()
         expect(page.get_by_role("alert")).to_contain_text("E401")
-        key = page.get_by_label("Clé d'accès")
+        key = page.get_by_label("Clé ou jeton d'accès")
         expect(key).to_be_focused()
         key.fill("alice-key-0123456789")
         page.get_by_role("button", name="Se connecter").click()
