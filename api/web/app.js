@@ -127,7 +127,7 @@ function pairName(pair) {
 
 function when(iso) {
   const d = new Date(iso.endsWith("Z") || iso.includes("+") ? iso : `${iso}Z`);
-  return d.toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short" });
+  return d.toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Paris" });
 }
 
 // -- upload ------------------------------------------------------------------------------------
