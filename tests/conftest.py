@@ -33,6 +33,8 @@ def _contract_validators() -> dict[str, Any]:
         rc = ReconciliationReport.model_json_schema()
         rc["properties"]["before"] = {"$ref": "medication-list.schema.json"}
         rc["properties"]["after"] = {"$ref": "medication-list.schema.json"}
+        for schema in (ml, rc):  # pydantic does not name the dialect; the registry needs it
+            schema.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
     registry = Registry().with_resources([("medication-list.schema.json", Resource.from_contents(ml))])
     return {
         "medication-list": jsonschema.Draft202012Validator(ml, registry=registry),
