@@ -74,14 +74,14 @@ def negotiate(accept: str | None) -> str:
     return max(choices)[2]
 
 
-def render(report: ReconciliationReport, stay: Any, kind: str) -> bytes:
+def render(report: ReconciliationReport, stay: Any, kind: str, *, draft: bool = False) -> bytes:
     try:
         if kind == "html":
-            return render_html(report, stay).encode("utf-8")
+            return render_html(report, stay, draft=draft).encode("utf-8")
         if kind == "pdf":
             from recon.letter.pdf import render_pdf
 
-            return render_pdf(report, stay)
+            return render_pdf(report, stay, draft=draft)
         from recon.export.fhir import bundle_json  # type: ignore[import-not-found]
 
         return str(bundle_json(report, stay)).encode("utf-8")
@@ -129,16 +129,17 @@ async def letter(request: Request, rt: RT, who: Caller,
     if body.report_id is not None:
         stored = await load_for(rt, who, body.report_id, action="letter")
         # the pharmacist's comments stand for the reasons the documents did not write
-        report = annotate(ReconciliationReport.model_validate(stored.body),
-                          await run_in_threadpool(current_review, rt, stored))
+        review = await run_in_threadpool(current_review, rt, stored)
+        report = annotate(ReconciliationReport.model_validate(stored.body), review)
+        draft = review.validation is None
     else:
         assert body.report is not None
-        report = body.report
+        report, draft = body.report, False
     inline = body.report is not None
 
     def work() -> bytes:
         try:
-            return render(report, stay, kind)
+            return render(report, stay, kind, draft=draft)
         except Exception as e:  # an inline report the letter cannot use is the caller's input
             if not inline or (isinstance(e, RenderError) and "not available" in e.message):
                 raise

@@ -339,10 +339,11 @@ class _Writer:
                                       "signer par le médecin hospitalier."), new_x="LMARGIN", new_y="NEXT", align="L")
 
 
-def render_pdf(report: ReconciliationReport, stay: StayLike = None, *, today: dt.date | None = None) -> bytes:
+def render_pdf(report: ReconciliationReport, stay: StayLike = None, *, today: dt.date | None = None,
+               draft: bool = False) -> bytes:
     """The letter as PDF bytes (A4, text layer, 'page X/Y' footers, signature block)."""
     try:
-        return _Writer(letter_context(report, stay, today=today)).build()
+        return _Writer(letter_context(report, stay, today=today, draft=draft)).build()
     except ReconError:
         raise
     except Exception as e:

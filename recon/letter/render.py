@@ -35,6 +35,7 @@ STATUS_WORD = {"unchanged": "poursuivi", "modified": "modifié", "substituted": 
 FIELD_FR = {"strength": "dosage", "dose": "dose", "frequency": "fréquence", "route": "voie", "form": "forme",
             "duration": "durée", "as_needed": "prise à la demande", "substance": "substance"}
 MISSING_REASON = "motif à préciser"
+DRAFT = " — brouillon (conciliation non validée)"
 NO_TREATMENT = "Aucun traitement médicamenteux."
 TO_COMPLETE = "à compléter"
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -130,10 +131,11 @@ def _env() -> Environment:
 
 
 def letter_context(report: ReconciliationReport, stay: StayLike = None, *,
-                   today: dt.date | None = None) -> dict[str, Any]:
+                   today: dt.date | None = None, draft: bool = False) -> dict[str, Any]:
     """Everything the letter says, as plain data (strings already in French typography).
 
-    ``stay``: a Stay, its JSON data (dict) or the path of a stay.json file; None when unknown."""
+    ``stay``: a Stay, its JSON data (dict) or the path of a stay.json file; None when unknown.
+    ``draft``: the reconciliation is not validated yet; the title says so."""
     day = today or dt.date.today()
     before = {m.id: m for m in report.before.medications}
     after = {m.id: m for m in report.after.medications}
@@ -151,7 +153,7 @@ def letter_context(report: ReconciliationReport, stay: StayLike = None, *,
                        for s, _, _ in SECTIONS)
     stay = as_stay(stay) or Stay()
     return {
-        "title": "Lettre de liaison de sortie",
+        "title": "Lettre de liaison de sortie" + (DRAFT if draft else ""),
         "before_name": report.before.document.name,
         "after_name": report.after.document.name,
         "date": fr_date(day),
@@ -324,9 +326,10 @@ def _value(field: str, v: object) -> str:
 
 
 # -- output ---------------------------------------------------------------------------------
-def render_html(report: ReconciliationReport, stay: StayLike = None, *, today: dt.date | None = None) -> str:
+def render_html(report: ReconciliationReport, stay: StayLike = None, *, today: dt.date | None = None,
+                draft: bool = False) -> str:
     try:
-        return _env().get_template("letter.html.j2").render(**letter_context(report, stay, today=today))
+        return _env().get_template("letter.html.j2").render(**letter_context(report, stay, today=today, draft=draft))
     except ReconError:
         raise
     except Exception as e:  # jinja2 errors are programming errors, but must not leak a traceback

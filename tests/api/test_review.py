@@ -84,6 +84,8 @@ def test_qualify_every_divergence_then_validate(client: TestClient) -> None:
     fiche = client.get(f"/v1/reports/{rid}/fiche", headers=bearer(ALICE))
     assert fiche.status_code == 200 and fiche.headers["content-type"].startswith("text/html")
     assert "Conciliation validée par alice" in fiche.text and "Type d'erreur : omission" in fiche.text
+    letter = client.post("/v1/letters", json={"report_id": rid}, headers=bearer(ALICE)).text
+    assert "brouillon" not in letter and "divergence non intentionnelle (omission) signalée" in letter
 
 
 def test_bad_qualifications_are_refused_with_a_code(client: TestClient) -> None:
@@ -166,6 +168,7 @@ def test_the_letter_takes_the_pharmacists_comment_as_reason(client: TestClient) 
     _qualify(client, rid, modified["id"], {"qualification": "documented", "comment": "TA mal contrôlée (courrier)"})
     letter = client.post("/v1/letters", json={"report_id": rid}, headers=bearer(ALICE))
     assert letter.status_code == 200 and "TA mal contrôlée (courrier)" in letter.text
+    assert "brouillon (conciliation non validée)" in letter.text  # not validated yet
 
 
 def test_every_decision_is_audited_in_the_chain(client: TestClient) -> None:
