@@ -23,7 +23,7 @@ from api.routes.review import RelinkRequest
 from api.schemas import ExtractTextRequest, LetterRequest, Problem, ReconcileListsRequest, ReconcileTextRequest
 from api.settings import Settings
 from recon import __version__
-from recon.review import QualifyRequest
+from recon.review import QualifyRequest, ReopenRequest
 
 log = logging.getLogger("recon.api")
 
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
                              separate_input_output_schemas=False)
         _add_models(schema, Problem, ExtractTextRequest, ReconcileTextRequest, ReconcileListsRequest, LetterRequest,
-                    QualifyRequest, RelinkRequest)
+                    QualifyRequest, RelinkRequest, ReopenRequest)
         app.openapi_schema = schema
         return schema
 

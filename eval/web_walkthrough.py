@@ -107,6 +107,8 @@ class Walk:
     focus_back: bool = False
     auth_asked: bool = True
     keyboard_comment: str = ""
+    reopened_text: str = ""
+    history: list[str] = field(default_factory=list)
 
 
 def walk(out: Path, *, headless: bool = True) -> Walk:
@@ -227,6 +229,13 @@ def walk(out: Path, *, headless: bool = True) -> Walk:
             dl.value.save_as(letter)
             with pdfplumber.open(letter) as pdf:
                 seen.letter_text = "\n".join(p.extract_text() or "" for p in pdf.pages)
+            # 5. validated by mistake? reopened with its reason (the history keeps both)
+            page.get_by_label("Motif de réouverture").fill("Nouvelle information du médecin traitant")
+            page.get_by_role("button", name="Rouvrir la conciliation").click()
+            expect(page.locator("#status")).to_contain_text("rouverte")
+            seen.reopened_text = page.locator("#validation-state").inner_text()
+            page.locator("#history summary").click()
+            seen.history = page.locator("#history-list li").all_inner_texts()
             fiche_page = context.new_page()
             fiche_page.goto(fiche.as_uri())
             path = out / f"{len(seen.screenshots) + 1:02d}-fiche.png"

@@ -5,6 +5,7 @@ reviewed fiche de conciliation. Every decision is stored with the report, attrib
     PUT  /v1/reports/{id}/lines/{line_id}/qualification qualify one divergence
     POST /v1/reports/{id}/links                       correct a medication's drug link (reconciles again)
     POST /v1/reports/{id}/validation                  validate (every divergence qualified); closes the review
+    POST /v1/reports/{id}/reopening                   open a validated review again, with the reason
     GET  /v1/reports/{id}/view                        the report as the fiche shows it, as JSON (for the web page)
     GET  /v1/reports/{id}/fiche                       the fiche de conciliation, with the review
 """
@@ -174,6 +175,25 @@ async def validate_report(report_id: ReportId, rt: RT, who: Caller) -> JSONRespo
         return "report", {}, None
 
     await _decide(rt, who, report_id, kind="validate", decide=decide)
+    return _out(report_id, await run_in_threadpool(_fresh_review, rt, stored))
+
+
+@router.post("/reports/{report_id}/reopening", response_model=ReviewOut,
+             responses=problem_responses(401, 404, 409, 415, 422, 429, 503),
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"$ref": "#/components/schemas/ReopenRequest"},
+                 "example": {"reason": "nouvelle information du médecin traitant"}}}}},
+             summary="Open a validated reconciliation again (owner or admin), with the reason; audited")
+async def reopen(request: Request, report_id: ReportId, rt: RT, who: Caller) -> JSONResponse:
+    body = validate(rv.ReopenRequest, await _json(request))
+    stored = await load_for(rt, who, report_id, action="read")
+
+    def decide(current: dict[str, Any], done: list[StoredDecision]) -> tuple[str, dict[str, Any], None]:
+        if not rv.closed(done):
+            raise ApiProblem(409, "this report is not validated: there is nothing to reopen", code="E409")
+        return "report", {"reason": body.reason.strip()}, None
+
+    await _decide(rt, who, report_id, kind="reopen", decide=decide)
     return _out(report_id, await run_in_threadpool(_fresh_review, rt, stored))
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api import audit
 from api.storage.schema import decisions, idempotency, metadata, migrate, migrations_table, reports
+from recon.review.model import closed
 
 log = logging.getLogger("recon.api")
 
@@ -173,15 +174,15 @@ class Storage:
         (writers are serialised by the audit head's row lock, taken first) and returns the decision's
         target, its payload and the report's new body (or None). So two decisions taken at once are
         applied one after the other, each on the other's result. Raises AlreadyValidated once the report
-        was validated, LookupError when the report is gone, and whatever ``decide`` raises (nothing is
-        written then)."""
+        was validated (but for a "reopen"), LookupError when the report is gone, and whatever ``decide``
+        raises (nothing is written then)."""
         now = utcnow()
         with self.engine.begin() as conn:
             audit.append(conn, actor=actor, action=kind, resource=rid, outcome="ok")
             prior = [StoredDecision(r.seq, r.at, r.actor, r.kind, r.target, json.loads(r.payload))
                      for r in conn.execute(select(decisions).where(decisions.c.report_id == rid)
                                            .order_by(decisions.c.seq))]
-            if any(d.kind == "validate" for d in prior):
+            if kind != "reopen" and closed(prior):
                 raise AlreadyValidated()
             row = conn.execute(select(reports.c.body).where(reports.c.id == rid)).first()
             if row is None:

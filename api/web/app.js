@@ -491,14 +491,38 @@ function renderValidation() {
     box.className = "validation-state ready";
   }
   $("#validate").disabled = Boolean(v);
+  $("#reopen").hidden = !v;
+}
+
+async function reopen(event) {
+  event.preventDefault();
+  showError("");
+  const reason = $("#reopen-reason").value.trim();
+  if (reason.length < 3) {
+    showError("Indiquez le motif de la réouverture.");
+    $("#reopen-reason").focus();
+    return;
+  }
+  try {
+    await api(`/v1/reports/${state.id}/reopening`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason }),
+    });
+    $("#reopen-reason").value = "";
+    await refresh();
+    say("Conciliation rouverte : les qualifications peuvent être modifiées.");
+    $("#validation-state").focus();
+  } catch (error) {
+    showError(explain(error));
+  }
 }
 
 function renderHistory() {
-  const kinds = { qualify: "qualification", relink: "correction de lien", validate: "validation" };
+  const kinds = { qualify: "qualification", relink: "correction de lien", validate: "validation", reopen: "réouverture" };
   const quals = Object.fromEntries(QUALIFICATIONS);
   $("#history-list").replaceChildren(...state.review.history.map((d) => {
     let what = "";
     if (d.kind === "qualify") what = ` : ${pairName(d.target)} — ${quals[d.payload.qualification] || ""}`;
+    if (d.kind === "reopen") what = ` : ${d.payload.reason}`;
     if (d.kind === "relink") {
       what = ` : ${drugOf(d.payload.side, d.payload.medication) || ""} ${d.payload.previous ? `(${d.payload.previous}) ` : ""}→ ${d.payload.name}`;
     }
@@ -599,6 +623,7 @@ function start() {
   $("#drug-search-go").addEventListener("click", searchDrugs);
   $("#drug-search").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); searchDrugs(); } });
   $("#validate").addEventListener("click", askValidation);
+  $("#reopen").addEventListener("submit", reopen);
   $("#confirm-yes").addEventListener("click", validate);
   $("#confirm-no").addEventListener("click", () => { $("#confirm").hidden = true; $("#validate").focus(); });
   $("#dl-fiche").addEventListener("click", () => download(`/v1/reports/${state.id}/fiche`, {}, "fiche-de-conciliation.html"));

@@ -7,9 +7,11 @@ from recon.review.model import (
     LineReview,
     LinkReview,
     QualifyRequest,
+    ReopenRequest,
     Review,
     Validation,
     annotate,
+    closed,
     divergent,
     fold,
     pair_key,
@@ -17,6 +19,7 @@ from recon.review.model import (
 )
 from recon.review.relink import UnknownDrug, UnknownMedication, find_entry, relink
 
-__all__ = ["ERROR_FR", "QUALIFICATION_FR", "Decision", "LineReview", "LinkReview", "QualifyRequest", "Review",
-           "UnknownDrug", "UnknownMedication", "Validation", "annotate", "divergent", "find_entry", "fold",
+__all__ = ["ERROR_FR", "QUALIFICATION_FR", "Decision", "LineReview", "LinkReview", "QualifyRequest", "ReopenRequest",
+           "Review",
+           "UnknownDrug", "UnknownMedication", "Validation", "annotate", "closed", "divergent", "find_entry", "fold",
            "pair_key", "qualify_payload", "relink"]

@@ -21,7 +21,7 @@ from recon.models import ReconciliationLine, ReconciliationReport
 
 Qualification = Literal["documented", "undocumented", "unintentional"]
 ErrorType = Literal["omission", "dose", "posologie", "medicament", "forme", "voie", "ajout"]
-DecisionKind = Literal["qualify", "relink", "validate"]
+DecisionKind = Literal["qualify", "relink", "validate", "reopen"]
 
 QUALIFICATION_FR: dict[str, str] = {
     "documented": "divergence intentionnelle documentée",
@@ -130,6 +130,24 @@ class Review(BaseModel):
         return next((q for q in self.stale if q.line_id == line_id), None)
 
 
+def closed(decisions: list[Any]) -> bool:
+    """Whether the last validation of these decisions (anything with ``kind``, in order) still stands."""
+    state = False
+    for d in decisions:
+        if d.kind == "validate":
+            state = True
+        elif d.kind == "reopen":
+            state = False
+    return state
+
+
+class ReopenRequest(BaseModel):
+    """Why a validated reconciliation is opened again (kept in the history)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=MAX_COMMENT)
+
+
 def qualify_payload(request: QualifyRequest, line: ReconciliationLine) -> dict[str, Any]:
     """What is stored for a qualification: the request, and the line as it was (status, changed fields),
     so that a later change of the line (a corrected link) is seen."""
@@ -167,6 +185,8 @@ def fold(report: ReconciliationReport, decisions: list[Decision]) -> Review:
             links[d.target] = LinkReview(**d.payload, by=d.by, at=d.at)
         elif d.kind == "validate":
             validation = Validation(by=d.by, at=d.at)
+        elif d.kind == "reopen":  # a validation taken back (with its reason, in the history)
+            validation = None
     quals: dict[str, LineReview] = {}
     stale: list[LineReview] = []
     for key, d in last.items():

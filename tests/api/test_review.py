@@ -88,6 +88,29 @@ def test_qualify_every_divergence_then_validate(client: TestClient) -> None:
     assert "brouillon" not in letter and "divergence non intentionnelle (omission) signalée" in letter
 
 
+def test_a_validated_report_can_be_reopened_with_a_reason(client: TestClient) -> None:
+    report = _store(client)
+    rid = report["id"]
+    assert client.post(f"/v1/reports/{rid}/reopening", json={"reason": "pas validée"},
+                       headers=bearer(ALICE)).status_code == 409  # nothing to reopen
+    for line in [ln["id"] for ln in report["lines"] if ln["status"] != "unchanged"]:
+        _qualify(client, rid, line, {"qualification": "undocumented"})
+    assert client.post(f"/v1/reports/{rid}/validation", headers=bearer(ALICE)).status_code == 200
+    assert client.post(f"/v1/reports/{rid}/reopening", json={"reason": "courrier du médecin traitant"},
+                       headers=bearer(BOB)).status_code == 404
+    assert client.post(f"/v1/reports/{rid}/reopening", json={"reason": ""},
+                       headers=bearer(ALICE)).status_code == 422
+    r = client.post(f"/v1/reports/{rid}/reopening", json={"reason": "courrier du médecin traitant"},
+                    headers=bearer(ALICE))
+    assert r.status_code == 200 and r.json()["validation"] is None
+    assert r.json()["history"][-1]["payload"] == {"reason": "courrier du médecin traitant"}
+    stopped = _line(report, "stopped")
+    assert _qualify(client, rid, stopped, {"qualification": "unintentional", "error_type": "omission"}
+                    ).status_code == 200  # open again
+    again = client.post(f"/v1/reports/{rid}/validation", headers=bearer(ALICE))
+    assert again.status_code == 200 and again.json()["validation"]["by"] == "alice"
+
+
 def test_bad_qualifications_are_refused_with_a_code(client: TestClient) -> None:
     report = _store(client)
     rid, stopped = report["id"], _line(report, "stopped")

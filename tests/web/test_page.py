@@ -43,6 +43,14 @@ def test_divergences_qualified_and_validated(walked) -> None:  # type: ignore[no
     assert "validée par anonymous" in walked.validated_text
 
 
+def test_reopened_with_its_reason_in_the_history(walked) -> None:  # type: ignore[no-untyped-def]
+    assert "peut être validée" in walked.reopened_text
+    assert walked.history[-2].endswith("validation")
+    assert walked.history[-1].endswith("réouverture : Nouvelle information du médecin traitant")
+    assert any("correction de lien : ROSUVASTATINE (rosuvastatine) → atorvastatine" in h for h in walked.history)
+    assert any("STILNOX" in h and "Non intentionnelle" in h for h in walked.history)
+
+
 def test_the_downloaded_sheet_and_letter(walked) -> None:  # type: ignore[no-untyped-def]
     assert "Conciliation validée par anonymous" in walked.fiche_text
     assert "Divergence non intentionnelle" in walked.fiche_text and "omission" in walked.fiche_text
