@@ -108,6 +108,7 @@ class Walk:
     auth_asked: bool = True
     keyboard_comment: str = ""
     reopened_text: str = ""
+    recent: list[str] = field(default_factory=list)
     history: list[str] = field(default_factory=list)
 
 
@@ -236,6 +237,14 @@ def walk(out: Path, *, headless: bool = True) -> Walk:
             seen.reopened_text = page.locator("#validation-state").inner_text()
             page.locator("#history summary").click()
             seen.history = page.locator("#history-list li").all_inner_texts()
+            # 6. back to the start page: the reconciliation is in the recent list, and opens again
+            page.get_by_role("button", name="Nouvelle conciliation").click()
+            recent = page.get_by_role("region", name="Conciliations récentes")
+            expect(recent).to_be_visible()
+            seen.recent = recent.locator("li").all_inner_texts()
+            shot("recentes")
+            recent.get_by_role("link").first.click()
+            expect(page.locator("#lines tbody tr").first).to_be_visible()
             fiche_page = context.new_page()
             fiche_page.goto(fiche.as_uri())
             path = out / f"{len(seen.screenshots) + 1:02d}-fiche.png"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from api.auth import Principal
 from api.deps import RT, Caller, Runtime
@@ -46,6 +47,40 @@ async def load_for(rt: Runtime, who: Principal, rid: str, *, action: str) -> Sto
     if stored is None or outcome == "denied":
         raise ApiProblem(404, NOT_FOUND)
     return stored
+
+
+class ReportSummary(BaseModel):
+    id: str
+    created_at: str
+    expires_at: str
+    before: str = Field(description="the usual-treatment document(s)")
+    after: str = Field(description="the hospital document")
+    lines: int
+    divergences: int
+    validated: bool
+
+
+class ReportList(BaseModel):
+    reports: list[ReportSummary]
+
+
+@router.get("/reports", response_model=ReportList, responses=problem_responses(401, 422, 429, 503),
+            summary="Your most recent stored reports (newest first)")
+async def list_reports(rt: RT, who: Caller,
+                       limit: Annotated[int, Query(ge=1, le=100, description="how many")] = 20) -> JSONResponse:
+    found = await run_in_threadpool(rt.storage.list_reports, who.user, limit)
+    await run_in_threadpool(rt.storage.audit, actor=who.user, action="list", resource=f"{len(found)} reports",
+                            outcome="ok")
+    out = []
+    for stored, validated in found:
+        body = stored.body
+        out.append(ReportSummary(
+            id=stored.id, created_at=_iso(stored.created_at),
+            expires_at=_iso(stored.created_at + dt.timedelta(days=rt.settings.retention_days)),
+            before=body["before"]["document"]["name"], after=body["after"]["document"]["name"],
+            lines=len(body["lines"]), divergences=sum(1 for ln in body["lines"] if ln["status"] != "unchanged"),
+            validated=validated))
+    return JSONResponse(ReportList(reports=out).model_dump(mode="json"))
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, responses=problem_responses(401, 404, 422, 429, 503),

@@ -197,6 +197,23 @@ class Storage:
                     body=json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
         return StoredDecision(seq, now, actor, kind, target, payload)
 
+    def list_reports(self, owner: str, limit: int) -> list[tuple[StoredReport, bool]]:
+        """The owner's most recent stored reports (not expired), newest first, each with whether its
+        reconciliation is validated now."""
+        cutoff = utcnow() - self.retention
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(reports).where(reports.c.owner == owner, reports.c.created_at >= cutoff)
+                                .order_by(reports.c.created_at.desc()).limit(limit)).all()
+            ids = [r.id for r in rows]
+            marks = conn.execute(select(decisions.c.report_id, decisions.c.kind).where(
+                decisions.c.report_id.in_(ids), decisions.c.kind.in_(("validate", "reopen")))
+                .order_by(decisions.c.report_id, decisions.c.seq)).all() if ids else []
+        state: dict[str, bool] = {}
+        for rid, kind in marks:
+            state[rid] = kind == "validate"
+        return [(StoredReport(r.id, r.owner, r.kind, r.created_at, json.loads(r.body), None), state.get(r.id, False))
+                for r in rows]
+
     def decisions(self, rid: str) -> list[StoredDecision]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(decisions).where(decisions.c.report_id == rid).order_by(decisions.c.seq))

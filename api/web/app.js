@@ -630,6 +630,7 @@ function start() {
   const draft = () => (state.review && state.review.validation ? "" : "-brouillon");
   $("#dl-letter").addEventListener("click", () => letter("application/pdf", `lettre-de-liaison${draft()}.pdf`));
   $("#dl-letter-html").addEventListener("click", () => letter("text/html", `lettre-de-liaison${draft()}.html`));
+  window.addEventListener("hashchange", () => { if (location.hash.startsWith("#rapport=")) boot(); });
   $("#new-report").addEventListener("click", () => {
     history.replaceState(null, "", location.pathname);
     location.reload();
@@ -637,9 +638,25 @@ function start() {
   boot();
 }
 
+async function loadRecent() {
+  try {
+    const found = await (await api("/v1/reports?limit=15")).json();
+    $("#recent-list").replaceChildren(...found.reports.map((r) => el("li", {},
+      el("a", { href: `#rapport=${r.id}` }, `${when(r.created_at)} — ${r.before} → ${r.after}`),
+      ` — ${r.lines} ligne(s), ${r.divergences} divergence(s) — `,
+      el("span", { class: r.validated ? "done" : "", text: r.validated ? "validée" : "à valider" }))));
+    $("#recent").hidden = !found.reports.length;
+  } catch (_) {
+    // nothing stored yet, or a key to give first: the list stays hidden
+  }
+}
+
 async function boot() {
   const m = location.hash.match(/^#rapport=([0-9a-f]{32})$/);
-  if (!m) return;
+  if (!m) {
+    loadRecent();
+    return;
+  }
   say("Chargement de la conciliation…");
   try {
     await load(m[1]);

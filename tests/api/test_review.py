@@ -111,6 +111,18 @@ def test_a_validated_report_can_be_reopened_with_a_reason(client: TestClient) ->
     assert again.status_code == 200 and again.json()["validation"]["by"] == "alice"
 
 
+def test_the_list_of_ones_own_reports(client: TestClient) -> None:
+    first = _store(client)
+    second = _store(client, BEFORE, PHARMACY)
+    _store(client, who=BOB)
+    listed = client.get("/v1/reports", headers=bearer(ALICE)).json()["reports"]
+    assert [r["id"] for r in listed] == [second["id"], first["id"]]  # newest first, alice's only
+    assert listed[0]["before"] == "source-0.txt + source-1.txt" and listed[0]["after"] == "sortie.txt"
+    assert listed[1]["validated"] is False and listed[1]["divergences"] == 3
+    assert len(client.get("/v1/reports?limit=1", headers=bearer(ALICE)).json()["reports"]) == 1
+    assert client.get("/v1/reports").status_code == 401
+
+
 def test_bad_qualifications_are_refused_with_a_code(client: TestClient) -> None:
     report = _store(client)
     rid, stopped = report["id"], _line(report, "stopped")

@@ -51,6 +51,12 @@ def test_reopened_with_its_reason_in_the_history(walked) -> None:  # type: ignor
     assert any("STILNOX" in h and "Non intentionnelle" in h for h in walked.history)
 
 
+def test_the_start_page_lists_recent_reconciliations(walked) -> None:  # type: ignore[no-untyped-def]
+    assert len(walked.recent) == 1
+    assert "ordonnance-medecin-traitant.pdf → ordonnance-de-sortie.pdf — 10 ligne(s), 6 divergence(s)" in \
+        walked.recent[0] and walked.recent[0].endswith("à valider")  # reopened
+
+
 def test_the_downloaded_sheet_and_letter(walked) -> None:  # type: ignore[no-untyped-def]
     assert "Conciliation validée par anonymous" in walked.fiche_text
     assert "Divergence non intentionnelle" in walked.fiche_text and "omission" in walked.fiche_text
@@ -95,7 +101,7 @@ def test_a_server_with_keys_asks_for_one(tmp_path: Path) -> None:
 
 def test_screenshots_were_taken(walked) -> None:  # type: ignore[no-untyped-def]
     names = [Path(p).name for p in walked.screenshots]
-    assert len(names) == 7 and all(Path(p).stat().st_size > 10_000 for p in walked.screenshots)
+    assert len(names) == 8 and all(Path(p).stat().st_size > 10_000 for p in walked.screenshots)
 
 
 def test_a_bad_file_gets_a_coded_message(tmp_path: Path) -> None:
