@@ -27,6 +27,11 @@ class Principal:
     user: str
     admin: bool = False
     via: str = "none"  # "api-key" | "oidc" | "none"
+    name: str | None = None  # a display name (OIDC ``name`` claim), for the people reading a validation
+
+    @property
+    def shown(self) -> str:
+        return self.name or self.user
 
 
 ANONYMOUS = Principal("anonymous", admin=False, via="none")
@@ -109,4 +114,6 @@ class Authenticator:
         if isinstance(roles, str):
             roles = roles.split()
         admin = isinstance(roles, list) and s.oidc_admin_role in roles
-        return Principal(f"oidc:{user}", admin=admin, via="oidc")
+        name = claims.get(s.oidc_name_claim) or claims.get("preferred_username")
+        name = name.strip()[:120] if isinstance(name, str) and name.strip() else None
+        return Principal(f"oidc:{user}", admin=admin, via="oidc", name=name)

@@ -108,6 +108,7 @@ class Settings(BaseSettings):
     oidc_audience: str | None = None
     oidc_user_claim: str = "sub"
     oidc_roles_claim: str = "roles"
+    oidc_name_claim: str = Field("name", description="the claim with the user's display name (decisions show it)")
     oidc_admin_role: str = "recon-admin"
     # limits
     max_body_bytes: int = Field(2 * MAX_BYTES + 65536, gt=0, description="whole request body")

@@ -61,8 +61,13 @@ def _report(body: dict[str, Any]) -> ReconciliationReport:
 
 
 def _as_decisions(stored: list[StoredDecision]) -> list[rv.Decision]:
-    return [rv.Decision(seq=d.seq, at=d.at, by=d.actor, kind=d.kind, target=d.target, payload=d.payload)
-            for d in stored]  # type: ignore[arg-type]
+    """Decisions as the review shows them: by the display name the caller had, else the user id."""
+    out = []
+    for d in stored:
+        payload = {k: v for k, v in d.payload.items() if k != "by_name"}
+        out.append(rv.Decision(seq=d.seq, at=d.at, by=d.payload.get("by_name") or d.actor, kind=d.kind,  # type: ignore[arg-type]
+                               target=d.target, payload=payload))
+    return out
 
 
 def current_review(rt: Runtime, stored: StoredReport) -> rv.Review:
@@ -74,9 +79,14 @@ def _out(rid: str, review: rv.Review) -> JSONResponse:
 
 
 async def _decide(rt: Runtime, who: Any, rid: str, *, kind: str, decide: Decide) -> None:
-    """Run ``decide`` inside the storage transaction (see ``Storage.add_decision``)."""
+    """Run ``decide`` inside the storage transaction (see ``Storage.add_decision``); the decision keeps
+    the caller's display name when it has one (the actor stays the stable user id)."""
+    def named(body: dict[str, Any], done: list[StoredDecision]) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+        target, payload, new_body = decide(body, done)
+        return target, {**payload, "by_name": who.name} if who.name else payload, new_body
+
     try:
-        await rt.slots.run(lambda: rt.storage.add_decision(rid, actor=who.user, kind=kind, decide=decide),
+        await rt.slots.run(lambda: rt.storage.add_decision(rid, actor=who.user, kind=kind, decide=named),
                            timeout=rt.settings.request_timeout_s)
     except AlreadyValidated:
         await run_in_threadpool(rt.storage.audit, actor=who.user, action=kind, resource=rid, outcome="closed")
@@ -148,7 +158,7 @@ async def correct_link(request: Request, report_id: ReportId, rt: RT, who: Calle
     result: dict[str, Any] = {}
 
     def decide(current: dict[str, Any], _done: list[StoredDecision]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        report, previous = rv.relink(_report(current), body.side, body.medication, entry, by=who.user,
+        report, previous = rv.relink(_report(current), body.side, body.medication, entry, by=who.shown,
                                      during=MedicationList.model_validate(during) if during else None)
         med = next(m for m in getattr(report, body.side).medications if m.id == body.medication)
         payload = {"side": body.side, "medication": body.medication, "name": entry.name, "atc": med.atc,

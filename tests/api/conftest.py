@@ -60,10 +60,11 @@ def make_token(rsa_keys: dict[str, Any]) -> Callable[..., str]:
     import jwt
 
     def make(sub: str = "carol", *, roles: list[str] | None = None, expires_in: float = 300, aud: str = AUDIENCE,
-             iss: str = ISSUER, key: str = "good", kid: str = "test-key", alg: str = "RS256") -> str:
+             iss: str = ISSUER, key: str = "good", kid: str = "test-key", alg: str = "RS256",
+             extra: dict[str, Any] | None = None) -> str:
         now = int(time.time())
         claims = {"sub": sub, "iss": iss, "aud": aud, "iat": now - 10, "exp": now + int(expires_in),
-                  "jti": uuid.uuid4().hex, "roles": roles or []}
+                  "jti": uuid.uuid4().hex, "roles": roles or [], **(extra or {})}
         signing: Any = rsa_keys[key] if alg == "RS256" else "not-a-real-secret-but-long-enough-for-hmac-32b"
         return jwt.encode(claims, signing, algorithm=alg, headers={"kid": kid})
 

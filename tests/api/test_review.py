@@ -206,6 +206,18 @@ def test_the_letter_takes_the_pharmacists_comment_as_reason(client: TestClient) 
     assert "brouillon (conciliation non validée)" in letter.text  # not validated yet
 
 
+def test_decisions_show_the_pharmacists_name_from_the_identity_provider(client: TestClient,
+                                                                        make_token: Callable[..., str]) -> None:
+    token = make_token("f3a1-uuid", extra={"name": "Dr Claire Exemple"})
+    report = _store(client, who=token)
+    rid = report["id"]
+    r = _qualify(client, rid, _line(report, "stopped"), {"qualification": "undocumented"}, who=token)
+    assert r.status_code == 200
+    assert r.json()["qualifications"][0]["by"] == "Dr Claire Exemple"
+    storage = app_of(client).state.runtime.storage
+    assert storage.decisions(rid)[0].actor == "oidc:f3a1-uuid"  # the audit keeps the stable id
+
+
 def test_every_decision_is_audited_in_the_chain(client: TestClient) -> None:
     report = _store(client)
     rid, stopped = report["id"], _line(report, "stopped")
