@@ -149,7 +149,8 @@ STORED = {201: {"model": ReportOut, "description": "the report, stored (store=tr
 @router.post("/reconcile", response_model=ReportOut, responses={**STORED, **ERRORS}, openapi_extra=RECONCILE_BODY,
              status_code=200, summary="Reconciliation report of two prescriptions",
              description="`before` (usual treatment) and `after` (hospital prescription) as multipart uploads, "
-                         "as JSON texts, or as JSON medication lists; an optional `during` is kept in the report's "
+                         "as JSON texts, or as JSON medication lists; an optional `during` (the stay's last treatment) "
+                         "notes the changes made during the stay and kept at discharge, and is kept in the report's "
                          "`context`. With `store=true` the report is stored (201, `Location`) for its owner until "
                          "the retention period ends.")
 async def reconcile(request: Request, rt: RT, who: Caller,
@@ -215,7 +216,7 @@ async def reconcile(request: Request, rt: RT, who: Caller,
             elif item is not None:
                 lists[role] = item
         try:
-            report = pipeline.reconcile(lists["before"], lists["after"])
+            report = pipeline.reconcile(lists["before"], lists["after"], during=lists.get("during"))
         except ReconError:
             raise
         except Exception as e:  # inline lists the engine cannot handle: the caller's input, not a crash

@@ -164,6 +164,8 @@ async function runReconciliation(event) {
   const body = new FormData();
   for (const f of before) body.append("before", f, f.name);
   body.append("after", after[0], after[0].name);
+  const during = $("#during").files;
+  if (during.length) body.append("during", during[0], during[0].name);
   const button = $("#run");
   button.disabled = true;
   say("Lecture des documents et conciliation en cours…");
@@ -607,6 +609,7 @@ function letter(accept, filename) {
 function start() {
   setupDrop($("#drop-before"), $("#before"));
   setupDrop($("#drop-after"), $("#after"));
+  setupDrop($("#drop-during"), $("#during"));
   $("#upload-form").addEventListener("submit", runReconciliation);
   $("#auth").addEventListener("submit", (e) => {
     e.preventDefault();

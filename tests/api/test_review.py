@@ -53,6 +53,19 @@ def test_a_report_from_several_usual_treatment_documents(client: TestClient, con
              "reconciliation")
 
 
+def test_the_stays_last_treatment_explains_the_discharge_lines(client: TestClient) -> None:
+    from recon.reconcile.engine import DURING_KEPT_NOTE
+
+    files = [("before", ("ville.txt", BEFORE.encode(), "text/plain")),
+             ("after", ("sortie.txt", AFTER.encode(), "text/plain")),
+             ("during", ("sejour.txt", AFTER.encode(), "text/plain"))]
+    with_stay = client.post("/v1/reconcile?store=true", files=files, headers=bearer(ALICE)).json()
+    modified = next(ln for ln in with_stay["lines"] if ln["status"] == "modified")
+    assert DURING_KEPT_NOTE in (modified["note"] or "")  # the change was made during the stay and kept
+    without = _store(client)
+    assert DURING_KEPT_NOTE not in (next(ln for ln in without["lines"] if ln["status"] == "modified")["note"] or "")
+
+
 def test_qualify_every_divergence_then_validate(client: TestClient) -> None:
     report = _store(client)
     rid = report["id"]
