@@ -82,10 +82,13 @@ class SourcePage(BaseModel):
     start: int = Field(description="offset of the page's first character in the document's text (spans count "
                                    "from the document's start)")
     text: str
+    boxes: list[list[float]] = Field(default_factory=list, description="[start, end, x0, top, x1, bottom] of each "
+                                     "line with a layout, in points from the page's top-left")
 
 
 class SourceDocument(BaseModel):
     name: str
+    media_type: str = "text/plain"
     pages: list[SourcePage]
 
 

@@ -107,6 +107,7 @@ class Walk:
     focus_back: bool = False
     auth_asked: bool = True
     keyboard_comment: str = ""
+    page_boxes: int = 0
     reopened_text: str = ""
     recent: list[str] = field(default_factory=list)
     history: list[str] = field(default_factory=list)
@@ -166,6 +167,8 @@ def walk(out: Path, *, headless: bool = True) -> Walk:
             panel = page.locator("#source")
             expect(panel).to_be_visible()
             seen.source_text = page.locator("#source-mark").inner_text()
+            expect(page.locator("#source-frame .hl").first).to_be_visible()  # the page image, the line framed
+            seen.page_boxes = page.locator("#source-frame .hl").count()
             shot("source")
             page.get_by_label("Chercher dans le référentiel").fill("atorvastatine")
             page.get_by_role("button", name="Chercher", exact=True).click()

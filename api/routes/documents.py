@@ -71,12 +71,16 @@ def extract_upload(rt: Runtime, up: Upload, *, role: str, side: str) -> Medicati
 
 def page_texts(doc: Document) -> list[dict[str, Any]]:
     """The document's pages as read: number, offset of the page's first character in the text
-    (medication spans count from the document's start), and the page's text."""
+    (medication spans count from the document's start), the page's text, and the boxes of its lines
+    (start, end, x0, top, x1, bottom in points from the page's top-left) when the page has a layout."""
     pages: dict[int, dict[str, Any]] = {}
     for line in doc.lines:
-        page = pages.setdefault(line.page, {"page": line.page, "start": line.start, "lines": []})
+        page = pages.setdefault(line.page, {"page": line.page, "start": line.start, "lines": [], "boxes": []})
         page["lines"].append(line.text)
-    return [{"page": p["page"], "start": p["start"], "text": "\n".join(p["lines"])} for p in pages.values()]
+        if line.bbox is not None:
+            page["boxes"].append([line.start, line.end, *(round(v, 1) for v in line.bbox)])
+    return [{"page": p["page"], "start": p["start"], "text": "\n".join(p["lines"]), "boxes": p["boxes"]}
+            for p in pages.values()]
 
 
 def _text_upload(text: str, name: str, rt: Runtime) -> Upload:
@@ -201,9 +205,10 @@ async def reconcile(request: Request, rt: RT, who: Caller,
     if replayed is not None:
         return replayed
 
-    def work() -> tuple[dict[str, Any], dict[str, Any] | None]:
+    def work() -> tuple[dict[str, Any], dict[str, Any] | None, list[tuple[str, int, str, bytes]]]:
         lists: dict[str, MedicationList] = {}
         sources: dict[str, Any] = {}
+        originals: list[tuple[str, int, str, bytes]] = []  # the PDFs and images, for the page images
         for role, side in (("before", "city"), ("after", "hospital"), ("during", "hospital")):
             item = inputs.get(role)
             if isinstance(item, Upload):
@@ -212,7 +217,11 @@ async def reconcile(request: Request, rt: RT, who: Caller,
                         for k, up in enumerate(ups, start=1)]
                 lists[role] = merge_lists([ml for _, ml in read])
                 if store and role != "during":  # the source pages, for reviewing a stored report
-                    sources[role] = [{"name": ml.document.name, "pages": page_texts(doc)} for doc, ml in read]
+                    sources[role] = [{"name": ml.document.name, "media_type": doc.media_type,
+                                      "pages": page_texts(doc)} for doc, ml in read]
+                    originals.extend((role, k, doc.media_type, up.data)
+                                     for k, ((doc, _), up) in enumerate(zip(read, ups, strict=True), start=1)
+                                     if doc.media_type != "text/plain")
             elif item is not None:
                 lists[role] = item
         try:
@@ -229,16 +238,16 @@ async def reconcile(request: Request, rt: RT, who: Caller,
             context["during"] = lists["during"].model_dump(mode="json")
         if sources:
             context["sources"] = sources
-        return report.model_dump(mode="json"), context or None
+        return report.model_dump(mode="json"), context or None, originals
 
-    report, context = await rt.slots.run(work, timeout=rt.settings.request_timeout_s)
+    report, context, originals = await rt.slots.run(work, timeout=rt.settings.request_timeout_s)
     if not store:
         await remember(rt, who, key, route, fp, 200)
         return JSONResponse({**report, "context": context} if context else report)
     try:
         rid, created = await run_in_threadpool(
             lambda: rt.storage.save_report(owner=who.user, kind="reconciliation", body=report, context=context,
-                                           idem=(key, route, fp) if key else None, status=201))
+                                           idem=(key, route, fp) if key else None, status=201, files=originals))
     except IdempotencyConflict:
         replayed = await replay(rt, who, key, route, fp)
         if replayed is None:

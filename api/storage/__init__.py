@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, delete, event, insert, select, upd
 from sqlalchemy.exc import IntegrityError
 
 from api import audit
-from api.storage.schema import decisions, idempotency, metadata, migrate, migrations_table, reports
+from api.storage.schema import decisions, idempotency, metadata, migrate, migrations_table, originals, reports
 from recon.review.model import closed
 
 log = logging.getLogger("recon.api")
@@ -139,9 +139,11 @@ class Storage:
 
     # -- reports ---------------------------------------------------------------------------------
     def save_report(self, *, owner: str, kind: str, body: dict[str, Any], context: dict[str, Any] | None,
-                    idem: tuple[str, str, str] | None, status: int) -> tuple[str, dt.datetime]:
-        """Store a report (and its idempotency key: (key, route, fingerprint)); audited. Raises
-        IdempotencyConflict when another request stored the same key first."""
+                    idem: tuple[str, str, str] | None, status: int,
+                    files: list[tuple[str, int, str, bytes]] = ()) -> tuple[str, dt.datetime]:  # type: ignore[assignment]
+        """Store a report (its uploaded documents ``files``: (side, index, media type, bytes), and its
+        idempotency key: (key, route, fingerprint)); audited. Raises IdempotencyConflict when another
+        request stored the same key first."""
         rid, now = uuid.uuid4().hex, utcnow()
         try:
             with self.engine.begin() as conn:
@@ -150,6 +152,9 @@ class Storage:
                     id=rid, owner=owner, kind=kind, created_at=now,
                     body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                     context=None if context is None else json.dumps(context, ensure_ascii=False)))
+                for side, idx, media_type, data in files:
+                    conn.execute(insert(originals).values(report_id=rid, side=side, idx=idx, media_type=media_type,
+                                                          data=data))
                 if idem is not None:
                     key, route, fp = idem
                     conn.execute(insert(idempotency).values(owner=owner, key=key, route=route, fingerprint=fp,
@@ -214,6 +219,13 @@ class Storage:
         return [(StoredReport(r.id, r.owner, r.kind, r.created_at, json.loads(r.body), None), state.get(r.id, False))
                 for r in rows]
 
+    def original(self, rid: str, side: str, idx: int) -> tuple[str, bytes] | None:
+        """An uploaded document of a stored report: (media type, bytes), None when not kept."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(originals.c.media_type, originals.c.data).where(
+                originals.c.report_id == rid, originals.c.side == side, originals.c.idx == idx)).first()
+        return None if r is None else (r.media_type, bytes(r.data))
+
     def decisions(self, rid: str) -> list[StoredDecision]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(decisions).where(decisions.c.report_id == rid).order_by(decisions.c.seq))
@@ -252,6 +264,7 @@ class Storage:
         with self.engine.begin() as conn:
             expired = select(reports.c.id).where(reports.c.created_at < cutoff)
             conn.execute(delete(decisions).where(decisions.c.report_id.in_(expired)))
+            conn.execute(delete(originals).where(originals.c.report_id.in_(expired)))
             n = conn.execute(delete(reports).where(reports.c.created_at < cutoff)).rowcount or 0
             conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff))
             if n:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -91,6 +92,16 @@ decisions = Table(
     PrimaryKeyConstraint("report_id", "seq"),
 )
 
+originals = Table(
+    "originals", metadata,
+    Column("report_id", String(32), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("report_id", "side", "idx"),
+)
+
 GENESIS = "0" * 64
 
 
@@ -105,9 +116,14 @@ def _v2_decisions(conn: Connection) -> None:
     decisions.create(conn, checkfirst=True)
 
 
+def _v3_originals(conn: Connection) -> None:
+    originals.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial: reports, idempotency keys, audit log", _v1_initial),
     (2, "review decisions of stored reports", _v2_decisions),
+    (3, "uploaded documents of stored reports (page images of the source view)", _v3_originals),
 ]
 
 

@@ -362,9 +362,53 @@ function sourcePage(side, med) {
   const sides = state.report.context && state.report.context.sources;
   const docs = sides && sides[side];
   if (!docs || !docs.length) return null;
-  const doc = docs[(med.document || 1) - 1] || docs[0];
+  const index = docs[(med.document || 1) - 1] ? med.document || 1 : 1;
+  const doc = docs[index - 1];
   const page = doc.pages.find((p) => p.page === med.page) || doc.pages[0];
-  return { doc, page };
+  return { doc, page, index };
+}
+
+let pageImageUrl = null;
+
+async function showPageImage(side, med, found) {
+  const box = $("#source-image");
+  box.hidden = true;
+  if (pageImageUrl) { URL.revokeObjectURL(pageImageUrl); pageImageUrl = null; }
+  if (!found || !found.doc.media_type || found.doc.media_type === "text/plain" || !med.span) return;
+  const opened = state.selected;
+  try {
+    const response = await api(`/v1/reports/${state.id}/documents/${side}/${found.index}/pages/${found.page.page}`);
+    const ppp = Number(response.headers.get("X-Pixels-Per-Point") || "1");
+    const blob = await response.blob();
+    if (state.selected !== opened) return;  // another line was opened meanwhile
+    pageImageUrl = URL.createObjectURL(blob);
+    const img = $("#source-img");
+    img.alt = `Page ${found.page.page} de ${found.doc.name}, la ligne encadrée`;
+    await new Promise((resolve, reject) => { img.onload = resolve; img.onerror = reject; img.src = pageImageUrl; });
+    const frame = $("#source-frame");
+    frame.querySelectorAll(".hl").forEach((n) => n.remove());
+    const [s, e] = med.span;
+    const w = img.naturalWidth;
+    const h = img.naturalHeight;
+    let first = null;
+    for (const [start, end, x0, top, x1, bottom] of found.page.boxes || []) {
+      if (!(start < e && end >= s)) continue;
+      const hl = el("div", { class: "hl" });
+      hl.style.left = `${((x0 * ppp) / w) * 100 - 0.4}%`;
+      hl.style.top = `${((top * ppp) / h) * 100 - 0.3}%`;
+      hl.style.width = `${(((x1 - x0) * ppp) / w) * 100 + 0.8}%`;
+      hl.style.height = `${(((bottom - top) * ppp) / h) * 100 + 0.6}%`;
+      frame.append(hl);
+      first = first || hl;
+    }
+    box.hidden = false;
+    if (first) {
+      box.scrollTop = Math.max(0, first.offsetTop - 60);
+      box.scrollLeft = Math.max(0, first.offsetLeft - 20);
+    }
+  } catch (_) {
+    box.hidden = true;  // the text view below still shows the line
+  }
 }
 
 function openSource(side, medId, opener) {
@@ -395,6 +439,7 @@ function openSource(side, medId, opener) {
   const mark = $("#source-mark");
   if (mark) mark.scrollIntoView({ block: "center" });
   panel.focus();
+  showPageImage(side, med, found);
 }
 
 function closeSource() {

@@ -66,6 +66,34 @@ def test_the_stays_last_treatment_explains_the_discharge_lines(client: TestClien
     assert DURING_KEPT_NOTE not in (next(ln for ln in without["lines"] if ln["status"] == "modified")["note"] or "")
 
 
+def test_page_images_of_the_uploaded_pdfs(client: TestClient) -> None:
+    import io
+
+    from PIL import Image
+
+    from tests.pdfgen import text_to_pdf
+
+    files = [("before", ("ville.pdf", text_to_pdf(BEFORE), "application/pdf")),
+             ("before", ("pharmacie.txt", PHARMACY.encode(), "text/plain")),
+             ("after", ("sortie.pdf", text_to_pdf(AFTER), "application/pdf"))]
+    report = client.post("/v1/reconcile?store=true", files=files, headers=bearer(ALICE)).json()
+    rid = report["id"]
+    page = report["context"]["sources"]["before"][0]["pages"][0]
+    assert report["context"]["sources"]["before"][0]["media_type"] == "application/pdf"
+    med = next(m for m in report["before"]["medications"] if m["drug_text"].upper() == "STILNOX")
+    boxes = [b for b in page["boxes"] if b[0] < med["span"][1] and b[1] >= med["span"][0]]
+    assert len(boxes) == 1 and boxes[0][2] < boxes[0][4] and boxes[0][3] < boxes[0][5]
+    r = client.get(f"/v1/reports/{rid}/documents/before/1/pages/1", headers=bearer(ALICE))
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    ppp = float(r.headers["x-pixels-per-point"])
+    image = Image.open(io.BytesIO(r.content))
+    assert abs(image.width / ppp - 595) < 2  # an A4 page, 595 points wide
+    assert client.get(f"/v1/reports/{rid}/documents/before/1/pages/1", headers=bearer(BOB)).status_code == 404
+    assert client.get(f"/v1/reports/{rid}/documents/before/2/pages/1", headers=bearer(ALICE)).status_code == 404
+    bad = client.get(f"/v1/reports/{rid}/documents/before/1/pages/9", headers=bearer(ALICE))
+    assert bad.status_code == 422 and bad.json()["code"] == "E104"
+
+
 def test_qualify_every_divergence_then_validate(client: TestClient) -> None:
     report = _store(client)
     rid = report["id"]

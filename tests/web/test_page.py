@@ -30,6 +30,7 @@ def test_the_lines_appear_with_their_statuses(walked) -> None:  # type: ignore[n
 
 def test_the_source_line_is_highlighted(walked) -> None:  # type: ignore[no-untyped-def]
     assert walked.source_text.startswith("5) ROSUVASTATINE 10 mg cp")
+    assert walked.page_boxes == 1  # framed on the image of the PDF page too
 
 
 def test_a_corrected_link_changes_the_line(walked) -> None:  # type: ignore[no-untyped-def]
