@@ -108,6 +108,7 @@ class Walk:
     auth_asked: bool = True
     keyboard_comment: str = ""
     page_boxes: int = 0
+    deleted: bool = False
     reopened_text: str = ""
     recent: list[str] = field(default_factory=list)
     history: list[str] = field(default_factory=list)
@@ -253,6 +254,12 @@ def walk(out: Path, *, headless: bool = True) -> Walk:
             path = out / f"{len(seen.screenshots) + 1:02d}-fiche.png"
             fiche_page.screenshot(path=str(path), full_page=True)
             seen.screenshots.append(path)
+            # 7. the reconciliation erased from the server (confirmed): gone from the recent list too
+            page.get_by_role("button", name="Supprimer cette conciliation").click()
+            page.get_by_role("button", name="Confirmer la suppression").click()
+            expect(page.locator("#status")).to_contain_text("supprimée")
+            expect(page.get_by_role("region", name="Conciliations récentes")).to_be_hidden()
+            seen.deleted = srv.app.state.runtime.storage.list_reports("anonymous", 10) == []
             browser.close()
     return seen
 

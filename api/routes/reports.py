@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.auth import Principal
@@ -89,3 +89,13 @@ async def get_report(report_id: Annotated[str, Path(pattern=REPORT_ID, descripti
                      rt: RT, who: Caller) -> JSONResponse:
     stored = await load_for(rt, who, report_id, action="read")
     return JSONResponse(report_out(rt, stored))
+
+
+@router.delete("/reports/{report_id}", status_code=204, response_class=Response,
+               responses=problem_responses(401, 404, 422, 429, 503),
+               summary="Delete a stored report, its documents and its review (owner or admin); audited")
+async def delete_report(report_id: Annotated[str, Path(pattern=REPORT_ID)], rt: RT, who: Caller) -> Response:
+    await load_for(rt, who, report_id, action="read")
+    if not await run_in_threadpool(lambda: rt.storage.delete_report(report_id, actor=who.user)):
+        raise ApiProblem(404, NOT_FOUND)
+    return Response(status_code=204)

@@ -219,6 +219,17 @@ class Storage:
         return [(StoredReport(r.id, r.owner, r.kind, r.created_at, json.loads(r.body), None), state.get(r.id, False))
                 for r in rows]
 
+    def delete_report(self, rid: str, *, actor: str) -> bool:
+        """Remove a stored report with its documents and decisions (its idempotency keys too); audited.
+        False when it was not there."""
+        with self.engine.begin() as conn:
+            n = conn.execute(delete(reports).where(reports.c.id == rid)).rowcount or 0
+            conn.execute(delete(decisions).where(decisions.c.report_id == rid))
+            conn.execute(delete(originals).where(originals.c.report_id == rid))
+            conn.execute(delete(idempotency).where(idempotency.c.report_id == rid))
+            audit.append(conn, actor=actor, action="delete", resource=rid, outcome="ok" if n else "not_found")
+        return bool(n)
+
     def original(self, rid: str, side: str, idx: int) -> tuple[str, bytes] | None:
         """An uploaded document of a stored report: (media type, bytes), None when not kept."""
         with self.engine.connect() as conn:

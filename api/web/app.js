@@ -650,6 +650,24 @@ function letter(accept, filename) {
   }, filename);
 }
 
+async function deleteReport() {
+  showError("");
+  $("#delete-confirm").hidden = true;
+  try {
+    await api(`/v1/reports/${state.id}`, { method: "DELETE" });
+    history.replaceState(null, "", location.pathname);
+    state.id = null;
+    $("#result").hidden = true;
+    $("#upload").hidden = false;
+    $("#new-report").hidden = true;
+    say("Conciliation supprimée du serveur.");
+    loadRecent();
+    $("#main").focus();
+  } catch (error) {
+    showError(explain(error));
+  }
+}
+
 // -- start -------------------------------------------------------------------------------------
 function start() {
   setupDrop($("#drop-before"), $("#before"));
@@ -672,6 +690,9 @@ function start() {
   $("#drug-search").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); searchDrugs(); } });
   $("#validate").addEventListener("click", askValidation);
   $("#reopen").addEventListener("submit", reopen);
+  $("#delete").addEventListener("click", () => { $("#delete-confirm").hidden = false; $("#delete-no").focus(); });
+  $("#delete-no").addEventListener("click", () => { $("#delete-confirm").hidden = true; $("#delete").focus(); });
+  $("#delete-yes").addEventListener("click", deleteReport);
   $("#confirm-yes").addEventListener("click", validate);
   $("#confirm-no").addEventListener("click", () => { $("#confirm").hidden = true; $("#validate").focus(); });
   $("#dl-fiche").addEventListener("click", () => download(`/v1/reports/${state.id}/fiche`, {}, "fiche-de-conciliation.html"));

@@ -164,6 +164,25 @@ def test_the_list_of_ones_own_reports(client: TestClient) -> None:
     assert client.get("/v1/reports").status_code == 401
 
 
+def test_a_stored_report_can_be_deleted_by_its_owner(client: TestClient) -> None:
+    from tests.pdfgen import text_to_pdf
+
+    files = [("before", ("ville.pdf", text_to_pdf(BEFORE), "application/pdf")),
+             ("after", ("sortie.txt", AFTER.encode(), "text/plain"))]
+    rid = client.post("/v1/reconcile?store=true", files=files, headers=bearer(ALICE)).json()["id"]
+    report = client.get(f"/v1/reports/{rid}", headers=bearer(ALICE)).json()
+    _qualify(client, rid, _line(report, "stopped"), {"qualification": "undocumented"})
+    assert client.delete(f"/v1/reports/{rid}", headers=bearer(BOB)).status_code == 404
+    assert client.delete(f"/v1/reports/{rid}", headers=bearer(ALICE)).status_code == 204
+    assert client.get(f"/v1/reports/{rid}", headers=bearer(ALICE)).status_code == 404
+    assert client.delete(f"/v1/reports/{rid}", headers=bearer(ALICE)).status_code == 404
+    storage = app_of(client).state.runtime.storage
+    assert storage.decisions(rid) == [] and storage.original(rid, "before", 1) is None
+    with storage.engine.connect() as conn:
+        actions = [(r.actor, r.action) for r in conn.execute(select(audit_log).where(audit_log.c.resource == rid))]
+    assert ("alice", "delete") in actions and storage.verify_audit().ok
+
+
 def test_bad_qualifications_are_refused_with_a_code(client: TestClient) -> None:
     report = _store(client)
     rid, stopped = report["id"], _line(report, "stopped")

@@ -58,6 +58,10 @@ def test_the_start_page_lists_recent_reconciliations(walked) -> None:  # type: i
         walked.recent[0] and walked.recent[0].endswith("à valider")  # reopened
 
 
+def test_the_reconciliation_can_be_erased(walked) -> None:  # type: ignore[no-untyped-def]
+    assert walked.deleted
+
+
 def test_the_downloaded_sheet_and_letter(walked) -> None:  # type: ignore[no-untyped-def]
     assert "Conciliation validée par anonymous" in walked.fiche_text
     assert "Divergence non intentionnelle" in walked.fiche_text and "omission" in walked.fiche_text
