@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import RT, Caller, Runtime
 from api.problems import ApiProblem, problem_responses
+from api.routes import reports
 from api.routes.inputs import media_type, read_json, validate
 from api.routes.reports import load_for, report_out
 from api.routes.web import DOCUMENT_HEADERS
@@ -37,7 +38,6 @@ router = APIRouter(prefix="/v1", tags=["review"])
 ReportId = Annotated[str, Path(pattern=REPORT_ID, description="the id from POST /v1/reconcile?store=true")]
 LineId = Annotated[str, Path(pattern=r"^l[0-9]{1,5}$", description="a line id of the report, e.g. l3")]
 CLOSED = "this report was validated: its review is closed"
-NOT_FOUND_DETAIL = "no stored report with this id is readable by you (it may have expired)"
 
 
 class RelinkRequest(BaseModel):
@@ -92,7 +92,7 @@ async def _decide(rt: Runtime, who: Any, rid: str, *, kind: str, decide: Decide)
         await run_in_threadpool(rt.storage.audit, actor=who.user, action=kind, resource=rid, outcome="closed")
         raise ApiProblem(409, CLOSED, code="E409") from None
     except LookupError:
-        raise ApiProblem(404, NOT_FOUND_DETAIL) from None
+        raise ApiProblem(404, reports.NOT_FOUND) from None
 
 
 async def _json(request: Request) -> Any:

@@ -453,11 +453,11 @@ function closeSource() {
   if (opener) opener.focus();
 }
 
-function candidateOption(c, name, checked) {
+function candidateOption(c, name) {
   const id = `${name}-${c.name}-${c.atc || "x"}`.replace(/[^A-Za-z0-9_-]/g, "_");
   const subs = c.substances && c.substances.length ? c.substances.join(" + ") : "substance inconnue";
   return el("div", { class: "cand" },
-    el("input", { type: "radio", name: "drug-choice", id, value: JSON.stringify({ name: c.name, atc: c.atc }), checked }),
+    el("input", { type: "radio", name: "drug-choice", id, value: JSON.stringify({ name: c.name, atc: c.atc }) }),
     el("label", { for: id }, el("strong", { text: c.name }), ` — ${subs}${c.atc ? ` (ATC ${c.atc})` : ""}`,
       c.score !== undefined ? el("span", { class: "muted", text: ` score ${Number(c.score).toFixed(2)}` }) : null));
 }
@@ -474,7 +474,7 @@ function renderLink(med) {
   const cands = link.candidates || [];
   $("#candidates").replaceChildren(cands.length
     ? el("p", { class: "muted", text: "Candidats proposés :" }) : el("p", { class: "muted", text: "Aucun candidat." }),
-    ...cands.map((c) => candidateOption(c, "cand", false)));
+    ...cands.map((c) => candidateOption(c, "cand")));
   $("#search-results").replaceChildren();
   $("#drug-search").value = "";
   const locked = Boolean(state.review.validation);
@@ -489,7 +489,7 @@ async function searchDrugs() {
     $("#search-results").replaceChildren(found.results.length
       ? el("p", { class: "muted", text: `${found.results.length} résultat(s) :` })
       : el("p", { class: "muted", text: "Aucun résultat." }),
-    ...found.results.map((c) => candidateOption(c, "hit", false)));
+    ...found.results.map((c) => candidateOption(c, "hit")));
   } catch (error) {
     showError(explain(error));
   }

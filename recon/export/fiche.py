@@ -22,11 +22,11 @@ from recon.letter.describe import duration, fmt_number, frequency, name, posolog
 from recon.models import LINE_STATUSES, Change, Medication, Quantity, ReconciliationLine, ReconciliationReport
 from recon.output import write_output
 from recon.review import Review
+from recon.review.model import STATUS_FR
 
 TITLE = "Fiche de conciliation des traitements médicamenteux"
 # the HAS sheet's words for each status of a line
-STATUS_WORD = {"unchanged": "poursuivi", "modified": "modifié", "substituted": "substitué", "suspended": "suspendu",
-               "stopped": "arrêté", "added": "ajouté"}
+STATUS_WORD = STATUS_FR
 STATUS_PLURAL = {"unchanged": "poursuivis", "modified": "modifiés", "substituted": "substitués",
                  "suspended": "suspendus", "stopped": "arrêtés", "added": "ajoutés"}
 FIELD_FR = {"strength": "dosage", "dose": "dose", "frequency": "fréquence", "route": "voie", "form": "forme",
