@@ -77,11 +77,16 @@ class Link(_Model):
 
 
 class Frequency(_Model):
-    _omit_if_none = frozenset({"text"})
+    _omit_if_none = frozenset({"text", "max_per_day", "max_dose"})
     per_day: float | None
     times_of_day: list[TimeOfDay] = Field(default_factory=list)
     interval_hours: float | None = None
     text: str | None = None
+    max_per_day: float | None = Field(default=None, description="*extension*: a written maximum number of intakes "
+                                      "a day ('max 6/j'); on an as-needed line ``per_day`` carries the same number, "
+                                      "as the gold format asks, and this field says it is a ceiling, not a rhythm.")
+    max_dose: Quantity | None = Field(default=None, description="*extension*: a written maximum amount a day "
+                                      "('max 3 g/j', 'max 6 cp/j'), as written.")
 
 
 class Duration(_Model):
@@ -124,6 +129,48 @@ class Medication(_Model):
                                       "documents that list the same drug (see ``review_reasons`` when they differ).")
 
 
+AllergyKind = Literal["allergie", "intolérance"]
+DocumentKind = Literal["usual", "admission", "stay", "discharge", "unknown"]
+Sex = Literal["F", "M"]
+
+
+class Allergy(_Model):
+    """*extension*: an allergy or intolerance written in a document (not a prescription)."""
+
+    _omit_if_none = frozenset({"document"})
+    substance: str = Field(description="The substance or class as written, e.g. 'pénicilline', 'AINS'.")
+    atc: list[str] = Field(default_factory=list, description="ATC codes or prefixes the allergen covers "
+                           "(a class: 'J01C' for penicillins), empty when unknown.")
+    reaction: str | None = Field(default=None, description="The reaction when written ('urticaire').")
+    kind: AllergyKind = "allergie"
+    text: str = Field(description="The line as written.")
+    page: int | None = None
+    span: tuple[int, int] | None = None
+    document: int | None = Field(default=None, ge=1, description="In a merged list, the source document.")
+
+
+class PatientFacts(_Model):
+    """*extension*: the patient identity written in a document (each field None when not written)."""
+
+    name: str | None = None
+    birth_date: str | None = Field(default=None, description="ISO date, YYYY-MM-DD.")
+    sex: Sex | None = None
+    ins: str | None = Field(default=None, description="INS (matricule INS, 15 digits) when written.")
+    ipp: str | None = None
+
+
+class DocumentFacts(_Model):
+    """*extension*: what a document says about itself: its kind, the patient, the stay, its author."""
+
+    kind: DocumentKind = "unknown"
+    patient: PatientFacts | None = None
+    admission_date: str | None = None
+    discharge_date: str | None = None
+    author: str | None = Field(default=None, description="The prescriber or signatory as written.")
+    hospital: str | None = None
+    service: str | None = None
+
+
 class Warning(_Model):
     code: str
     message: str
@@ -140,13 +187,17 @@ class DocumentInfo(_Model):
 
 
 class MedicationList(_Model):
-    _omit_if_none = frozenset({"sources"})
+    _omit_if_none = frozenset({"sources", "allergies", "facts"})
     schema_version: str = SCHEMA_VERSION
     document: DocumentInfo
     medications: list[Medication]
     warnings: list[Warning] = Field(default_factory=list)
     sources: list[DocumentInfo] | None = Field(default=None, description="*extension*: the documents a merged "
                                                "list was made of, in order (``medication.document`` points here).")
+    allergies: list[Allergy] | None = Field(default=None, description="*extension*: allergies and intolerances "
+                                            "written in the document (never medication lines).")
+    facts: DocumentFacts | None = Field(default=None, description="*extension*: the document's kind, patient "
+                                        "identity, stay dates and author as written.")
 
 
 class Change(_Model):
@@ -159,6 +210,7 @@ class Change(_Model):
 
 
 class ReconciliationLine(_Model):
+    _omit_if_none = frozenset({"documented", "omission", "duplicate"})
     id: str
     status: LineStatus
     before: str | None
@@ -169,27 +221,49 @@ class ReconciliationLine(_Model):
     confidence: float = Field(ge=0, le=1)
     review_reasons: list[str] = Field(default_factory=list, description="*extension*")
     note: str | None = Field(default=None, description="*extension*: e.g. brand ↔ generic switch.")
+    documented: bool | None = Field(default=None, description="*extension*: for a divergence, whether the "
+                                    "documents write its reason (None on an unchanged line).")
+    omission: bool | None = Field(default=None, description="*extension*: True on a usual drug absent from the "
+                                  "hospital prescription with no written reason: a possible omission, to confirm.")
+    duplicate: bool | None = Field(default=None, description="*extension*: True when the substance is prescribed "
+                                   "on another line of the same list too (a duplication alert).")
+
+
+class Alert(_Model):
+    """*extension*: a report-level alert (patients that differ, an allergy against a prescribed drug, a letter
+    built from a non-discharge prescription, a duplicated substance). ``message`` is French."""
+
+    code: str
+    message: str
+    lines: list[str] = Field(default_factory=list, description="Ids of the report lines concerned.")
+    severity: Literal["high", "medium", "info"] = "high"
 
 
 class ReconciliationReport(_Model):
+    _omit_if_none = frozenset({"alerts"})
     schema_version: str = SCHEMA_VERSION
     before: MedicationList
     after: MedicationList
     lines: list[ReconciliationLine]
     summary: dict[str, int]
+    alerts: list[Alert] | None = Field(default=None, description="*extension*: report-level alerts (see Alert).")
 
 
 __all__ = [
     "LINE_STATUSES",
     "SCHEMA_VERSION",
+    "Alert",
+    "Allergy",
     "Candidate",
     "Change",
+    "DocumentFacts",
     "DocumentInfo",
     "Duration",
     "Frequency",
     "Link",
     "Medication",
     "MedicationList",
+    "PatientFacts",
     "Product",
     "Quantity",
     "ReconciliationLine",
