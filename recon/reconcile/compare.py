@@ -12,14 +12,19 @@ from __future__ import annotations
 import re
 
 from recon.models import Change, Medication, Quantity
+from recon.reconcile.identity import full_atc, substance_keys
+from recon.reconcile.patterns import (
+    CONCENTRATION,
+    IMMEDIATE_RELEASE_NAMES,
+    RATE_DAILY,
+    RATE_HOURLY,
+    RELEASE_PROFILES,
+    UNITS_PER_ML,
+)
 from recon.reference import fold
 
 MASS = {"ng": 1e-6, "µg": 1e-3, "mcg": 1e-3, "ug": 1e-3, "mg": 1.0, "g": 1000.0}
 VOLUME = {"ml": 1.0, "l": 1000.0}
-# concentrations in mg/ml ("0,005 %" = "50 µg/ml")
-# ("%" of a cream is w/w: mg/g is compared as mg/ml)
-CONCENTRATION = {"%": 10.0, "mg/ml": 1.0, "µg/ml": 1e-3, "g/l": 1.0, "mg/l": 1e-3, "g/ml": 1000.0, "g/100 ml": 10.0,
-                 "mg/g": 1.0, "µg/g": 1e-3}
 # units written differently for the same thing
 _UNIT_ALIASES = {
     "unité": "UI", "unités": "UI", "u": "UI", "ui": "UI", "capsule": "gélule", "cp": "comprimé", "gél": "gélule",
@@ -109,35 +114,137 @@ def _countable(q: Quantity | None) -> bool:
     return q is not None and (unit_of(q) in COUNTABLE or q.unit in COUNTABLE)
 
 
+def unit_written(q: Quantity | None) -> bool:
+    """The dose's unit was written on the line (extraction marks a deduced unit with a ``text`` that has no
+    letters: "1-0-0" of a line that names no form)."""
+    return q is not None and (q.text is None or any(c.isalpha() for c in q.text))
+
+
+def strength_kind(q: Quantity | None) -> str | None:
+    """'mass' (mg, UI…), 'concentration' (mg/ml, %), 'rate' (µg/h, mg/24h), or None (unknown, other)."""
+    if q is None:
+        return None
+    unit = unit_of(q) or ""
+    if unit in RATE_HOURLY or unit in RATE_DAILY:
+        return "rate"
+    if unit in CONCENTRATION or unit in UNITS_PER_ML:
+        return "concentration"
+    base = to_base(q)
+    if base is not None and base[1] in ("mg", "UI", "mmol", "mEq"):
+        return "mass"
+    return None
+
+
+def _concentration(med: Medication) -> tuple[float, str] | None:
+    """The strength as an amount per ml: (mg per ml, 'mg') or (UI per ml, 'UI')."""
+    q = med.strength
+    unit = unit_of(q) or ""
+    if q is None:
+        return None
+    if unit in CONCENTRATION:
+        return q.value * CONCENTRATION[unit], "mg"
+    if unit in UNITS_PER_ML:
+        return q.value * UNITS_PER_ML[unit], "UI"
+    return None
+
+
 def amount_per_intake(med: Medication, dose: Quantity | None = None) -> tuple[float, str] | None:
-    """What one intake contains: '1 cp' of '40 mg' → 40 mg; a dose written in mg as such."""
+    """What one intake contains, or None when it cannot be known for sure: '1 cp' of '40 mg' → 40 mg; '5 ml' of
+    '100 mg/ml' → 500 mg; a dose written as a mass ('1 g') as such. A volume of a drug whose strength is not a
+    concentration, or a count of a concentration ('1 ampoule' of '10 mg/ml'), is unknown: never a guess."""
     dose_q = dose if dose is not None else med.dose
     d = to_base(dose_q)
     if d is None:
         return None
-    if d[1] in ("mg", "UI", "ml", "mmol", "mEq"):
+    kind = strength_kind(med.strength)
+    if d[1] in ("mg", "UI", "mmol", "mEq"):
         return d
-    s = to_base(med.strength)
-    if _countable(dose_q) and s is not None and s[1] in ("mg", "UI", "mmol", "mEq"):
-        return d[0] * s[0], s[1]
-    return d
+    if d[1] == "ml":
+        conc = _concentration(med)
+        if conc is not None:
+            return d[0] * conc[0], conc[1]
+        return d if med.strength is None else None  # a volume of an unknown strength: as written
+    if _countable(dose_q):
+        if kind == "mass":
+            s = to_base(med.strength)
+            if s is not None:
+                return d[0] * s[0], s[1]
+        if kind in ("concentration", "rate"):
+            return None
+        return d if med.strength is None else None
+    return None
 
 
 def _amount(med: Medication, dose: Quantity | None) -> tuple[float, str] | None:
-    """Like ``amount_per_intake``, and a volume of a solution in mg: '0,25 ml' of '1 mg/ml' → 0.25 mg."""
-    d = to_base(dose)
-    s = to_base(med.strength)
-    if d is not None and d[1] == "ml" and s is not None and s[1] == "mg/ml":
-        return d[0] * s[0], "mg"
     return amount_per_intake(med, dose)
 
 
-def daily_dose(med: Medication, dose: Quantity | None = None) -> Quantity | None:
-    per = amount_per_intake(med, dose)
-    if per is None or not med.frequency or not med.frequency.per_day:
+def _rate_daily(med: Medication) -> Quantity | None:
+    """A continuous delivery (a patch of '25 µg/h', '21 mg/24h'): the amount a day is the rate × 24 h × the
+    number of patches worn at once, whatever the days between two changes."""
+    q = med.strength
+    unit = unit_of(q) or ""
+    if q is None:
         return None
-    value = round(per[0] * med.frequency.per_day, 4)
+    if med.dose is not None and (not _countable(med.dose) or unit_of(med.dose) not in ("patch", "dose", "unité")):
+        return None
+    worn = med.dose.value if med.dose is not None else 1.0
+    if unit in RATE_HOURLY:
+        return Quantity(value=round(q.value * RATE_HOURLY[unit] * 24 * worn, 4), unit="mg")
+    if unit in RATE_DAILY:
+        return Quantity(value=round(q.value * RATE_DAILY[unit] * worn, 4), unit="mg")
+    return None
+
+
+def daily_dose(med: Medication, dose: Quantity | None = None) -> Quantity | None:
+    """The amount a day (mass, units, or a count when no strength is known), or None when the arithmetic is
+    not sure. Rates are rates; a weekly drug's daily dose is its weekly dose / 7 (``per_day`` = 1/7); an
+    as-needed line with a written maximum gives the maximum a day."""
+    if strength_kind(med.strength) == "rate":
+        return _rate_daily(med) if dose is None else None
+    freq = med.frequency
+    per = amount_per_intake(med, dose)
+    if freq is not None and freq.max_dose is not None and (med.as_needed or not freq.per_day):
+        cap = to_base(freq.max_dose)
+        if cap is not None and cap[1] in ("mg", "UI", "mmol", "mEq"):
+            return Quantity(value=round(cap[0], 4), unit=cap[1])
+        if cap is not None and _countable(freq.max_dose) and per is not None and med.dose is not None \
+                and unit_of(med.dose) == unit_of(freq.max_dose) and med.dose.value:
+            return Quantity(value=round(per[0] * cap[0] / med.dose.value, 4), unit=per[1])
+    if per is None or not freq or not freq.per_day:
+        return None
+    value = round(per[0] * freq.per_day, 4)
     return Quantity(value=value, unit=per[1])
+
+
+def release_profile(med: Medication) -> str | None:
+    """'libération prolongée', 'biphasique', 'immédiate' (a product known to be immediate-release), or None
+    when the line does not say (read in the name, the product and the form, not in free comments)."""
+    name_part = re.split(r"[:|]", med.text or "", maxsplit=1)[0]
+    text = " ".join(t for t in (med.drug_text, med.product.name if med.product else None, med.form, name_part) if t)
+    for profile, rx in RELEASE_PROFILES.items():
+        if rx.search(text):
+            return profile
+    if IMMEDIATE_RELEASE_NAMES.search(text):
+        return "immédiate"
+    return None
+
+
+def product_differs(before: Medication, after: Medication) -> str | None:
+    """Same substances, another product for the patient: another release profile (SKENAN LP → ACTISKENAN),
+    or another full ATC code of the same substance set (NOVORAPID A10AB05 → NOVOMIX A10AD05). The French
+    description of the difference, or None."""
+    rb, ra = release_profile(before), release_profile(after)
+    if rb != ra and (rb is not None or ra is not None):
+        if (rb in (None, "immédiate") and ra in (None, "immédiate")):
+            return None
+        return f"{rb or 'libération non précisée'} → {ra or 'libération non précisée'}"
+    cb, ca = full_atc(before), full_atc(after)
+    # within one therapeutic subgroup only (A10AB → A10AD): a DCI's own code may belong to another anatomy
+    # than the product's (timolol C07AA06 / TIMOPTOL eye drops S01ED01)
+    if cb and ca and cb != ca and cb[:4] == ca[:4] and substance_keys(before) == substance_keys(after):
+        return f"ATC {cb} → {ca}"
+    return None
 
 
 def has_posology(med: Medication) -> bool:
@@ -145,6 +252,8 @@ def has_posology(med: Medication) -> bool:
 
 
 def _unit_form(med: Medication) -> str | None:
+    if not unit_written(med.dose):
+        return None  # "1-0-0" with no form written names no form
     unit = unit_of(med.dose)
     return _FORM_UNITS.get(unit) if unit else None
 
@@ -193,27 +302,37 @@ def compare(before: Medication, after: Medication) -> list[Change]:
     """The fields that changed from ``before`` to ``after`` (only fields known on both sides)."""
     changes: list[Change] = []
     dose_b, dose_a = before.dose, after.dose
-    dd_b, dd_a = daily_dose(before), daily_dose(after)
+    dd_b, dd_a = comparable_daily_doses(before, after)
 
     def add(field: str, b: object, a: object) -> None:
         changes.append(Change(field=field, before=b, after=a,  # type: ignore[arg-type]
                               daily_dose_before=dd_b, daily_dose_after=dd_a))
 
-    strength_changed = strengths_differ(before.strength, after.strength)
+    kinds = {strength_kind(before.strength), strength_kind(after.strength)}
+    presentation_changed = kinds == {"mass", "concentration"}  # "500 mg" tablet → "10 mg/ml" solution
+    strength_changed = not presentation_changed and strengths_differ(before.strength, after.strength)
     if strength_changed:
         add("strength", _q(before.strength), _q(after.strength))
     if _dose_differs(before, after, dose_b, dose_a, strength_changed):
         add("dose", _q(before.dose), _q(after.dose))
     fb = before.frequency.per_day if before.frequency else None
     fa = after.frequency.per_day if after.frequency else None
-    if fb is not None and fa is not None and not _close(fb, fa):
+    mb = before.frequency.max_per_day if before.frequency else None
+    ma = after.frequency.max_per_day if after.frequency else None
+    if (fb is not None and fa is not None and not _close(fb, fa)) or (
+            mb is not None and ma is not None and not _close(mb, ma)):
         add("frequency", _freq(before), _freq(after))
     route_changed = bool(before.route and after.route and before.route != after.route)
     if route_changed:
         add("route", before.route, after.route)
+    product = product_differs(before, after)
     # a tablet given IV is another form: a change of route changes the form unless both forms are known the same
-    if forms_differ(before, after) or (route_changed and not _forms_known_same(before, after)):
-        add("form", before.form or unit_of(before.dose), after.form or unit_of(after.dose))
+    if (forms_differ(before, after) or presentation_changed or product
+            or (route_changed and not _forms_known_same(before, after))):
+        atc_changed = bool(product and product.startswith("ATC"))
+        profile_changed = bool(product) and not atc_changed
+        add("form", form_label(before, profile_changed, atc_changed), form_label(after, profile_changed,
+                                                                               atc_changed))
     db = before.duration.days if before.duration else None
     da = after.duration.days if after.duration else None
     if da is not None and (db is None or not _close(db, da)):
@@ -222,6 +341,38 @@ def compare(before: Medication, after: Medication) -> list[Change]:
             and as_needed_cue(before) != as_needed_cue(after)):
         add("as_needed", before.as_needed, after.as_needed)
     return changes
+
+
+def comparable_daily_doses(before: Medication, after: Medication) -> tuple[Quantity | None, Quantity | None]:
+    """The two daily doses when both are known in the same base (mg, UI…); when one side's is in another base
+    (mg against ml), neither is given: a number that cannot be compared is not printed."""
+    b, a = daily_dose(before), daily_dose(after)
+    if b is not None and a is not None:
+        bb, ba = to_base(b), to_base(a)
+        if bb is None or ba is None or bb[1] != ba[1]:
+            return None, None
+    return b, a
+
+
+def form_label(med: Medication, with_profile: bool = False, with_product: bool = False) -> str | None:
+    """The form as a pharmacist names it: the written form, else the form a written dose unit names
+    ("gélule"), never a unit of mass; with the release profile and the product when they are what changed."""
+    label = med.form
+    if label is None and unit_written(med.dose):
+        unit = unit_of(med.dose)
+        label = unit if unit in COUNTABLE else None
+    if label is None and strength_kind(med.strength) == "concentration":
+        label = "solution"
+    extras: list[str] = []
+    if with_profile:
+        profile = release_profile(med) or "libération non précisée"
+        if not label or profile not in label:
+            extras.append(profile)
+    if with_product:
+        extras.append(f"{med.drug_text} {full_atc(med) or ''}".strip())
+    if extras:
+        label = f"{label} ({', '.join(extras)})" if label else ", ".join(extras)
+    return label
 
 
 def _dose_differs(before: Medication, after: Medication, dose_b: Quantity | None, dose_a: Quantity | None,

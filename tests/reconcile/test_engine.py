@@ -155,7 +155,10 @@ def test_frequency_change() -> None:
 def test_route_change_is_also_a_form_change() -> None:
     b = med("b", "paracétamol", strength=(1, "g"), dose=(1, "comprimé"), route="orale", form="comprimé")
     a = med("a", "paracétamol", strength=(10, "mg/ml"), dose=(1, "g"), route="intraveineuse")
-    assert {"route", "form", "strength"} <= {c.field for c in compare(b, a)}
+    changes = compare(b, a)
+    # a concentration against a unit strength is another presentation, not another dosage
+    assert {"route", "form"} <= {c.field for c in changes} and "strength" not in {c.field for c in changes}
+    assert changes[0].daily_dose_before == changes[0].daily_dose_after
 
 
 def test_form_change_from_the_units_of_the_doses() -> None:
@@ -209,7 +212,7 @@ def test_capsule_is_gelule_and_concentrations_convert() -> None:
 
 def test_tablet_forms_of_one_family_and_per_dose_units() -> None:
     b = med("b", "metformine", form="comprimé", dose=(1, "comprimé"))
-    a = med("a", "metformine", form="comprimé à libération prolongée", dose=(1, "comprimé"))
+    a = med("a", "metformine", form="comprimé orodispersible", dose=(1, "comprimé"))
     assert not compare(b, a)
     b = med("b", "salbutamol", strength=(100, "µg"), dose=(2, "bouffée"), route="inhalée")
     a = med("a", "salbutamol", strength=(100, "µg/dose"), dose=(2, "bouffée"), route="inhalée")
