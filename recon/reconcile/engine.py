@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from recon.messages import DRUG_NOT_IN_REFERENCE, POSOLOGY_NOT_FOUND, POSSIBLE_OMISSION
 from recon.models import (
     LINE_STATUSES,
     Change,
@@ -57,6 +58,10 @@ _STOP_CUE = re.compile(
 _CONTINUE_CUE = re.compile(r"poursui|inchang|\bidem\b|maintenu|continu|\bidentique", re.IGNORECASE)
 
 SAME, CLASS = "same", "class"
+BEFORE_FR, AFTER_FR = "le traitement habituel", "la prescription hospitalière"
+_STOP_NOT_BEFORE = "arrêté ou suspendu dans la prescription hospitalière mais absent du traitement habituel"
+# a posology missing from a line is told on the report line by the comparison, not repeated from extraction
+_POSOLOGY_ONLY = frozenset({POSOLOGY_NOT_FOUND, "posology not found"})
 BRAND_NOTE = "changement de nom commercial / DCI, mêmes substances"
 
 
@@ -103,36 +108,91 @@ def reconcile(before: MedicationList, after: MedicationList, *,
         for m in p.merged_after:
             lines.append(_repeat_line(None, m, p))
     for b in lone_b:
-        review = _review(b) + _dup_review(b, dup_b, "BEFORE")
-        twice = _same_drug_elsewhere(b, pairs, "before")
-        line = _line("stopped", b, None, reason=_reason_stop(b, a_meds), review=review + twice)
-        if twice:
-            line.note = _total_note(b, b_meds, a_meds, status)
+        review = _review(b) + _dup_review(b, dup_b, BEFORE_FR)
+        line = _line("stopped", b, None, reason=_reason_stop(b, a_meds), review=review)
         lines.append(line)
     for a in lone_a:
         st = status[id(a)]
-        review = _review(a) + _dup_review(a, dup_a, "AFTER")
-        twice = _same_drug_elsewhere(a, pairs, "after")
-        review += twice
+        review = _review(a) + _dup_review(a, dup_a, AFTER_FR)
         if st in ("stopped", "suspended"):
             # the hospital names a stop of a drug the usual treatment did not list
             lines.append(_line(st, None, a, reason=reason_for(a),
-                               review=[*review, "arrêté/suspendu dans AFTER mais absent de BEFORE"]))
+                               review=[*review, _STOP_NOT_BEFORE]))
         else:
             if not has_posology(a) and a.strength is None:
-                review.append(f"{a.drug_text}: nommé sans posologie dans AFTER (mention ou prescription ?)")
+                review.append(f"{a.drug_text} : nommé sans posologie dans la prescription hospitalière "
+                              "(mention ou prescription ?)")
             line = _line("added", None, a, reason=reason_for(a), review=review)
-            if twice:
-                line.note = _total_note(a, b_meds, a_meds, status)
             lines.append(line)
     _reasons_written_elsewhere(lines, b_meds, a_meds)
+    _flag_duplicates(lines, b_meds, a_meds, status, merged)
+    _flag_omissions(lines, b_meds)
     for i, line in enumerate(lines, start=1):
         line.id = f"l{i}"
     if during is not None:
         _apply_during(lines, b_meds, a_meds, list(during.medications))
+    for line in lines:
+        line.documented = None if line.status == "unchanged" else bool(line.reason)
+    report = ReconciliationReport(before=before, after=after, lines=lines, summary={})
+    report.alerts = _alerts(before, after, lines) or None
     summary = {s: sum(1 for ln in lines if ln.status == s) for s in LINE_STATUSES}
     summary["needs_review"] = sum(1 for ln in lines if ln.needs_review)
-    return ReconciliationReport(before=before, after=after, lines=lines, summary=summary)
+    report.summary = summary
+    return report
+
+
+def _alerts(before: MedicationList, after: MedicationList, lines: list[ReconciliationLine]) -> list:
+    try:
+        from recon.reconcile.alerts import report_alerts
+    except ImportError:  # TEMP
+        return []
+    return report_alerts(before, after, lines)
+
+
+# -- safety flags --------------------------------------------------------------------------------
+
+
+def _flag_omissions(lines: list[ReconciliationLine], before: list[Medication]) -> None:
+    """A usual drug absent from the hospital prescription with no written reason is the most frequent
+    unintentional divergence: it stays 'stopped' (the contract's word) but is told apart as a possible
+    omission, to be confirmed by the pharmacist."""
+    by_b = {m.id: m for m in before}
+    for line in lines:
+        b = by_b.get(line.before or "")
+        if (line.status != "stopped" or line.after is not None or line.reason or b is None
+                or b.status in ("stopped", "suspended")):
+            continue
+        line.omission = True
+        _add_review(line, f"{b.drug_text} : {POSSIBLE_OMISSION}")
+
+
+def _flag_duplicates(lines: list[ReconciliationLine], before: list[Medication], after: list[Medication],
+                     status: dict[int, str], merged: set[int]) -> None:
+    """One substance prescribed on two lines of one list (not a restated line: those were joined as repeats)
+    is two lines and a duplication alert, with the substance's total daily dose on each side."""
+    for meds, side, key in ((before, BEFORE_FR, "before"), (after, AFTER_FR, "after")):
+        active = [m for m in meds if id(m) not in merged and status.get(id(m), m.status) in ("active", "new")]
+        groups: list[list[Medication]] = []
+        for m in active:
+            group = next((g for g in groups if same_drug(g[0], m)), None)
+            if group is None:
+                groups.append([m])
+            else:
+                group.append(m)
+        for group in groups:
+            if len(group) < 2:
+                continue
+            ids = {m.id for m in group}
+            strengths = " / ".join(f"{m.drug_text} {_strength_text(m)}" for m in group)
+            count = "deux" if len(group) == 2 else str(len(group))
+            reason = f"{group[0].drug_text} : même substance sur {count} lignes dans {side} ({strengths}) : doublon ?"
+            total = _total_note(group[0], before, after, status)
+            for line in lines:
+                if getattr(line, key) in ids:
+                    line.duplicate = True
+                    _add_review(line, reason)
+                    if total:
+                        _add_note(line, total)
 
 
 # -- statuses ------------------------------------------------------------------------------------
@@ -290,15 +350,16 @@ def _repeats(extra: Medication, kept: Medication) -> bool:
 def _paired_line(p: _Pair, a_status: str, dup_b: dict[int, list[str]], dup_a: dict[int, list[str]]
                  ) -> ReconciliationLine:
     b, a = p.before, p.after
-    review = _review(b) + _review(a) + _dup_review(b, dup_b, "BEFORE") + _dup_review(a, dup_a, "AFTER")
+    review = _review(b) + _review(a) + _dup_review(b, dup_b, BEFORE_FR) + _dup_review(a, dup_a, AFTER_FR)
     if p.ambiguous:
-        review.append(f"{b.drug_text}: appariement ambigu (plusieurs lignes candidates)")
+        review.append(f"{b.drug_text} : appariement ambigu (plusieurs lignes candidates)")
     notes: list[str] = []
     for m in p.merged_before + p.merged_after:
         replaced = p.kind == CLASS and m in p.merged_after and same_drug(m, p.before)
         notes.append(f"{m.drug_text} ({m.id}) : " + ("nom du médicament remplacé" if replaced else "même médicament"))
     if a_status == "mention":
-        review.append(f"{a.drug_text}: seulement nommé dans AFTER, sans dosage ni posologie : considéré arrêté")
+        review.append(f"{a.drug_text} : seulement nommé dans la prescription hospitalière, sans dosage ni "
+                      "posologie : considéré arrêté")
         line = _line("stopped", b, a, reason=reason_for(a), review=review)
     elif a_status == "stopped":
         line = _line("stopped", b, a, reason=reason_for(a), review=review)
@@ -314,8 +375,10 @@ def _paired_line(p: _Pair, a_status: str, dup_b: dict[int, list[str]], dup_a: di
         changes = compare(b, a)
         if not changes and change_cue(a):
             changes = [_cue_change(b, a)]
-            review.append(f"{a.drug_text}: modification écrite dans AFTER mais non retrouvée dans la posologie")
+            review.append(f"{a.drug_text} : modification écrite dans la prescription hospitalière mais non "
+                          "retrouvée dans la posologie")
         if not changes:
+            review += _one_sided(b, a)
             line = _line("unchanged", b, a, reason=None, review=review)
             if is_brand_switch(b, a):
                 notes.insert(0, BRAND_NOTE)
@@ -333,10 +396,35 @@ def _paired_line(p: _Pair, a_status: str, dup_b: dict[int, list[str]], dup_a: di
     return line
 
 
+def _one_sided(b: Medication, a: Medication) -> list[str]:
+    """'Unchanged' holds only for what both lines write: a dose, a rhythm or a strength written on one side of
+    two prescriptions ("2 cp le soir" → "le soir") is unknown on the other, not equal."""
+    if not (_full(b) and _full(a)):
+        return []  # a name without posology on one side is handled as a mention or a continuation
+    missing: list[str] = []
+    if (b.dose is None) != (a.dose is None):
+        missing.append("dose")
+    fb = bool(b.frequency and b.frequency.per_day)
+    fa = bool(a.frequency and a.frequency.per_day)
+    if fb != fa:
+        missing.append("fréquence")
+    if (b.strength is None) != (a.strength is None):
+        missing.append("dosage")
+    if not missing:
+        return []
+    where = {True: "le traitement habituel", False: "la prescription hospitalière"}
+    out = []
+    for what in missing:
+        known_before = {"dose": b.dose is not None, "fréquence": fb, "dosage": b.strength is not None}[what]
+        out.append(f"{a.drug_text} : {what} écrite dans {where[known_before]} seulement : "
+                   "inchangé non vérifiable")
+    return out
+
+
 def _repeat_line(b: Medication | None, a: Medication | None, p: _Pair) -> ReconciliationLine:
     med = b or a
     assert med is not None
-    side, main = ("BEFORE", p.before) if b is not None else ("AFTER", p.after)
+    side, main = (BEFORE_FR, p.before) if b is not None else (AFTER_FR, p.after)
     if a is not None and p.kind == CLASS and same_drug(a, p.before):
         what = f"nom du médicament remplacé par {p.after.drug_text} ({p.after.id})"
     elif not _real(med):
@@ -375,16 +463,7 @@ def _dup_review(med: Medication, dups: dict[int, list[str]], side: str) -> list[
     others = dups.get(id(med))
     if not others:
         return []
-    return [f"{med.drug_text}: même classe ATC ({class_atc(med)}) que {', '.join(others)} dans {side} (doublon ?)"]
-
-
-def _same_drug_elsewhere(med: Medication, pairs: list[_Pair], side: str) -> list[str]:
-    for p in pairs:
-        other = p.before if side == "before" else p.after
-        if same_drug(other, med):
-            return [f"{med.drug_text}: même substance sur deux lignes de {side.upper()} "
-                    f"({other.drug_text} {_strength_text(other)} / {_strength_text(med)})"]
-    return []
+    return [f"{med.drug_text} : même classe ATC ({class_atc(med)}) que {', '.join(others)} dans {side} (doublon ?)"]
 
 
 def _total_note(med: Medication, before: list[Medication], after: list[Medication], status: dict[int, str]
@@ -441,9 +520,9 @@ def _reasons_written_elsewhere(lines: list[ReconciliationLine], before: list[Med
 
 
 def _review(med: Medication) -> list[str]:
-    reasons = [f"{med.drug_text}: {r}" for r in med.review_reasons if r != "posology not found"]
-    if med.link.method == "none" and not any("reference" in r or "référence" in r for r in med.review_reasons):
-        reasons.append(f"{med.drug_text}: médicament non reconnu dans le référentiel")
+    reasons = [f"{med.drug_text} : {r}" for r in med.review_reasons if r not in _POSOLOGY_ONLY]
+    if med.link.method == "none" and not any("reference" in r or "référen" in r for r in med.review_reasons):
+        reasons.append(f"{med.drug_text} : {DRUG_NOT_IN_REFERENCE}")
     return reasons
 
 
@@ -518,5 +597,6 @@ def _apply_during(lines: list[ReconciliationLine], before: list[Medication], aft
                 target = line
                 break
         _add_review(target or lines[0],
-                    f"{d.drug_text}: donné pendant le séjour, ni dans BEFORE ni dans AFTER "
+                    f"{d.drug_text} : donné pendant le séjour, ni dans le traitement habituel ni dans la "
+                    "prescription de sortie "
                     "(arrêté avant la sortie ou oublié ?)")
