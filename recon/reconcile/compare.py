@@ -59,7 +59,7 @@ _FORM_FAMILY = {
 }
 _AS_NEEDED_CUE = re.compile(
     r"\bsi\b|\ben\s+cas\s+d|\bbesoin\b|\bà\s+la\s+demande\b|\bselon\b|\bsb\b|\bprn\b|\bmax(?:imum)?\b", re.IGNORECASE)
-SAME_DAILY_DOSE_NOTE = "même dose journalière, autre schéma de prise"
+SAME_DAILY_DOSE_NOTE = "même dose quotidienne, autre schéma de prise"
 
 
 def unit_of(q: Quantity | None) -> str | None:
@@ -402,23 +402,24 @@ def _q(q: Quantity | None) -> dict[str, object] | None:
 
 
 def same_schedule_note(changes: list[Change]) -> str | None:
-    """'same daily dose, other schedule' when the daily dose is unchanged but the schedule is not."""
+    """'same daily dose, other schedule' when the daily dose is unchanged but the schedule is not (or 'même dose
+    quotidienne' when only the strength, form or route changed)."""
     for c in changes:
-        if c.daily_dose_before and c.daily_dose_after and c.field in ("dose", "frequency", "strength"):
+        if c.daily_dose_before and c.daily_dose_after:
             b, a = to_base(c.daily_dose_before), to_base(c.daily_dose_after)
             if b and a and b[1] == a[1] and _close(b[0], a[0]):
                 if any(x.field in ("dose", "frequency") for x in changes):
                     return SAME_DAILY_DOSE_NOTE
-                return "même dose journalière"
+                return "même dose quotidienne"
     return None
 
 
 def daily_dose_note(changes: list[Change]) -> str | None:
-    """'dose journalière X → Y' for a modified line whose daily doses are known on both sides."""
+    """'dose quotidienne X → Y' for a modified line whose daily doses are known on both sides."""
     for c in changes:
         if c.daily_dose_before and c.daily_dose_after:
             b, a = c.daily_dose_before, c.daily_dose_after
-            return f"dose journalière {_fmt(b)} → {_fmt(a)}"
+            return f"dose quotidienne {_fmt(b)} → {_fmt(a)}"
     return None
 
 

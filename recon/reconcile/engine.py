@@ -479,7 +479,7 @@ def _total_note(med: Medication, before: list[Medication], after: list[Medicatio
     b, a = totals
     same = quantities_differ(b, a) is False
     verdict = "inchangée" if same else "modifiée"
-    return f"dose journalière totale de la substance {b.value:g} {b.unit} → {a.value:g} {a.unit} ({verdict})"
+    return f"dose quotidienne totale de la substance {b.value:g} {b.unit} → {a.value:g} {a.unit} ({verdict})"
 
 
 def _strength_text(med: Medication) -> str:
