@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from recon.errors import ReconError, RenderError
+from recon.letter.describe import period
 from recon.letter.render import clean_reason, letter_context
 from recon.letter.stay import Doctor, Stay, StayLike, as_stay
 from recon.models import Medication, Quantity, ReconciliationLine, ReconciliationReport
@@ -37,7 +38,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 DOCUMENT_TYPE = {"system": LOINC, "code": "11490-0", "display": "Physician Discharge summary"}
 SECTION_CODES = {
     "reason": ("29299-5", "Reason for visit Narrative", "Motif d’hospitalisation"),
-    "allergies": ("48765-2", "Allergies and adverse reactions Document", "Allergies"),
+    "allergies": ("48765-2", "Allergies and adverse reactions Document", "Allergies et intolérances"),
     "course": ("8648-8", "Hospital course Narrative", "Synthèse du séjour"),
     "medications": ("10183-2", "Hospital discharge medications Narrative", "Traitement médicamenteux de sortie"),
     "results": ("30954-2", "Relevant diagnostic tests/laboratory data Narrative", "Résultats d’examens en attente"),
@@ -46,6 +47,11 @@ SECTION_CODES = {
 # reconciliation status → MedicationStatement.status (R4 value set medication-statement-status)
 FHIR_STATUS = {"unchanged": "active", "modified": "active", "substituted": "active", "added": "active",
                "suspended": "on-hold", "stopped": "stopped"}
+# a possible omission (a usual drug the hospital prescription leaves out, no reason written) is no stop:
+# whether it goes on is not known until the prescriber confirms
+OMISSION_STATUS = "unknown"
+TO_CONFIRM = "Traitement habituel non repris — à confirmer"
+INS_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"  # INS-NIR (matricule INS)
 WHEN = {"matin": "MORN", "midi": "NOON", "soir": "EVE", "coucher": "HS", "nuit": "NIGHT"}
 UCUM_UNITS = {"mg": "mg", "g": "g", "µg": "ug", "mcg": "ug", "ng": "ng", "ml": "mL", "mL": "mL", "l": "L",
               "UI": "[iU]", "U": "U", "mmol": "mmol", "%": "%", "mg/ml": "mg/mL", "mg/mL": "mg/mL"}
@@ -66,10 +72,11 @@ def _ul(items: list[str]) -> str:
 
 
 class _Builder:
-    def __init__(self, report: ReconciliationReport, stay: StayLike, today: dt.date | None) -> None:
+    def __init__(self, report: ReconciliationReport, stay: StayLike, today: dt.date | None, draft: bool) -> None:
         self.report = report
-        self.stay = as_stay(stay) or Stay()
-        self.ctx = letter_context(report, stay, today=today)
+        self.ctx = letter_context(report, as_stay(stay), today=today, draft=draft)
+        self.stay: Stay = self.ctx["stay_model"]
+        self.draft = draft
         self.seed = f"{report.before.document.sha256}:{report.after.document.sha256}"
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         if today is not None:
@@ -107,8 +114,13 @@ class _Builder:
     def patient(self, gp: dict[str, str] | None) -> dict[str, str]:
         p = self.stay.patient
         res: dict[str, Any] = {}
+        ids = []
+        if self.ctx.get("ins"):
+            ids.append({"type": {"text": "INS"}, "system": INS_SYSTEM, "value": self.ctx["ins"]})
         if p.identifier:
-            res["identifier"] = [{"type": {"text": "IPP"}, "value": p.identifier}]
+            ids.append({"type": {"text": "IPP"}, "value": p.identifier})
+        if ids:
+            res["identifier"] = ids
         if p.name:
             res["name"] = [{"text": p.name}]
         res["gender"] = GENDER.get(p.sex or "", "unknown")
@@ -159,10 +171,11 @@ class _Builder:
             codings.append({"system": ATC, "code": code, "display": names})
         if codings:
             concept["coding"] = codings
+        omission = bool(row.get("omission"))
         res: dict[str, Any] = {
-            "extension": [{"url": STATUS_EXTENSION, "valueCode": line.status}],
+            "extension": [{"url": STATUS_EXTENSION, "valueCode": "to-confirm" if omission else line.status}],
             "identifier": [{"system": LINE_SYSTEM, "value": line.id}],
-            "status": FHIR_STATUS[line.status],
+            "status": OMISSION_STATUS if omission else FHIR_STATUS[line.status],
             "category": {"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/medication-statement-category",
                 "code": "community", "display": "Community"}]},
@@ -174,20 +187,27 @@ class _Builder:
         if encounter:
             res["context"] = encounter
         reason = clean_reason(line.reason)  # as written, without the letter's typography
-        if line.status in ("stopped", "suspended") and reason:
+        if line.status in ("stopped", "suspended") and reason and not omission:
             res["statusReason"] = [{"text": reason}]
         if line.status == "added" and reason:
             res["reasonCode"] = [{"text": reason}]
-        notes = [f"Conciliation : traitement {row['status_word']}."]
+        notes = [f"Conciliation : {TO_CONFIRM.lower()}." if omission
+                 else f"Conciliation : traitement {row['status_word']}."]
         notes += [f"{d['label']}{d['sep']}{d['text']}" for d in row["details"]]
         if reason:
             notes.append(f"{row['reason_label']} : {reason}")
+        elif row.get("to_confirm"):
+            notes.append(row["to_confirm"])
         elif row["reason_missing"]:
             notes.append(self.ctx["missing_reason"])
         if line.needs_review:
             notes.append("À vérifier" + (f" ({row['review']})" if row["review"] else "") + ".")
         res["note"] = [{"text": n} for n in notes]
         return self.add("MedicationStatement", line.id, res)
+
+    def allergies(self, patient: dict[str, str]) -> list[dict[str, str]]:
+        return [self.add("AllergyIntolerance", f"allergy:{i}", allergy_resource(a, patient))
+                for i, a in enumerate(self.ctx["allergies"], start=1)]
 
     # -- the document ---------------------------------------------------------------------
     def build(self) -> dict[str, Any]:
@@ -199,6 +219,7 @@ class _Builder:
         attending = self.practitioner("hospital", s.hospital_doctor)
         patient = self.patient(gp)
         encounter = self.encounter(patient, referring, attending)
+        allergies = self.allergies(patient)
 
         before = {m.id: m for m in self.report.before.medications}
         after = {m.id: m for m in self.report.after.medications}
@@ -212,7 +233,8 @@ class _Builder:
                 if med is None:
                     raise RenderError(f"line {line.id} names no medication")
                 statements.append(self.statement(line, rows[line.id], med, patient, encounter))
-                reason = rows[line.id]["reason"] or (ctx["missing_reason"] if rows[line.id]["reason_missing"] else "")
+                reason = (rows[line.id]["reason"] or rows[line.id].get("to_confirm")
+                          or (ctx["missing_reason"] if rows[line.id]["reason_missing"] else ""))
                 items.append(f"{section['title']} — {row['name']} : {row['posology']}"
                              + (f" ({reason})" if reason else ""))
 
@@ -234,9 +256,14 @@ class _Builder:
                 sections.append(sec)
 
         section("reason", _p(s.reason) if s.reason else None)
-        section("allergies", _ul(s.allergies) if s.allergies else None)
+        section("allergies", _ul([a["line"] for a in ctx["allergies"]]) if allergies
+                else _p(f"Documents et dossier de séjour : {ctx['no_allergy']}."), allergies,
+                empty=None if allergies else "unavailable")
         section("course", "".join(_p(x) for x in (s.summary or "").split("\n\n") if x.strip()) or None)
-        section("medications", _ul(items) if items else _p(ctx["no_treatment"]), statements,
+        heads = "".join(_p(x) for x in (ctx["draft_notice"], ctx["not_discharge"]) if x)
+        if ctx["alerts"]:
+            heads += _p("Points d’attention :") + _ul([f"{a['severity_word']} : {a['message']}" for a in ctx["alerts"]])
+        section("medications", heads + (_ul(items) if items else _p(ctx["no_treatment"])), statements,
                 empty=None if statements else "nilknown")
         section("results", _ul(s.pending_results) if s.pending_results else None)
         section("plan", _ul(s.follow_up) if s.follow_up else None)
@@ -247,7 +274,8 @@ class _Builder:
             "id": composition_url.removeprefix("urn:uuid:"),
             "language": "fr-FR",
             "identifier": {"system": "urn:ietf:rfc:3986", "value": composition_url},
-            "status": "preliminary",  # a draft until the hospital doctor reads and signs it
+            # a draft until the reconciliation is validated; final only for a validated one's letter
+            "status": "preliminary" if self.draft else "final",
             "type": {"coding": [DOCUMENT_TYPE], "text": ctx["title"]},
             "subject": patient,
             "date": self.timestamp,
@@ -278,11 +306,34 @@ def _quantity(q: Quantity) -> dict[str, Any]:
     return out
 
 
+def allergy_resource(a: dict[str, Any], patient: dict[str, str]) -> dict[str, Any]:
+    """An AllergyIntolerance of the letter's merged allergies (``merged_allergies``): the substance as
+    written (with its ATC codes when known), the reaction as its manifestation."""
+    code: dict[str, Any] = {"text": a["substance"]}
+    if a.get("atc"):
+        code["coding"] = [{"system": ATC, "code": c} for c in a["atc"]]
+    res: dict[str, Any] = {
+        "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                                       "code": "active"}]},
+        "verificationStatus": {"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+            "code": "unconfirmed"}]},
+        "type": "intolerance" if a.get("kind") == "intolérance" else "allergy",
+        "code": code,
+        "patient": patient,
+        "note": [{"text": f"Selon : {a['where']}"}],
+    }
+    if a.get("reaction"):
+        res["reaction"] = [{"manifestation": [{"text": a["reaction"]}]}]
+    return res
+
+
 def build_bundle(report: ReconciliationReport, stay: StayLike = None, *,
-                 today: dt.date | None = None) -> dict[str, Any]:
-    """The FHIR document Bundle as JSON-ready data, validated (raises RenderError when it is not valid)."""
+                 today: dt.date | None = None, draft: bool = True) -> dict[str, Any]:
+    """The FHIR document Bundle as JSON-ready data, validated (raises RenderError when it is not valid).
+    ``draft`` (the default): Composition.status 'preliminary'; 'final' only for a validated reconciliation."""
     try:
-        data = _Builder(report, stay, today).build()
+        data = _Builder(report, stay, today, draft).build()
     except ReconError:
         raise
     except Exception as e:
@@ -305,30 +356,42 @@ def validate_bundle(data: dict[str, Any]) -> Any:
         raise RenderError(f"the FHIR bundle is not valid ({where or type(e).__name__})") from e
 
 
-def bundle_json(report: ReconciliationReport, stay: StayLike = None, *, today: dt.date | None = None) -> str:
-    return json.dumps(build_bundle(report, stay, today=today), ensure_ascii=False, indent=2)
+def bundle_json(report: ReconciliationReport, stay: StayLike = None, *, today: dt.date | None = None,
+                draft: bool = True) -> str:
+    return json.dumps(build_bundle(report, stay, today=today, draft=draft), ensure_ascii=False, indent=2)
 
 
-def write_fhir(report: ReconciliationReport, path: str | Path, *, stay: StayLike = None) -> Path:
-    return write_output(path, bundle_json(report, stay))
+def write_fhir(report: ReconciliationReport, path: str | Path, *, stay: StayLike = None, draft: bool = True) -> Path:
+    return write_output(path, bundle_json(report, stay, draft=draft))
 
 
-__all__ = ["DOCUMENT_TYPE", "FHIR_STATUS", "build_bundle", "bundle_json", "validate_bundle",
-           "write_fhir"]
+__all__ = ["DOCUMENT_TYPE", "FHIR_STATUS", "allergy_resource", "build_bundle", "bundle_json", "dosage",
+           "validate_bundle", "write_fhir"]
 
 
 def dosage(med: Medication, text: str) -> dict[str, Any]:
-    """A FHIR Dosage of a medication line: text, timing (frequency, times, duration), as-needed, route, dose."""
+    """A FHIR Dosage of a medication line (shared by the letter's and the reconciliation's bundles): text,
+    timing (rhythm with its period, times, duration), as-needed with its condition, the written maximum
+    (``maxDosePerPeriod``, a day), route, dose. The number a day of an as-needed line is a ceiling, never
+    a rhythm: it is given as the maximum, not as ``timing.repeat.frequency``."""
     out: dict[str, Any] = {"text": text}
     repeat: dict[str, Any] = {}
     f = med.frequency
     if f is not None:
         if f.interval_hours:
             repeat.update(frequency=1, period=f.interval_hours, periodUnit="h")
+        elif med.as_needed:
+            pass  # 'si besoin, au maximum 6 par jour': see maxDosePerPeriod
         elif f.per_day and f.per_day >= 1 and float(f.per_day).is_integer():
             repeat.update(frequency=int(f.per_day), period=1, periodUnit="d")
         elif f.per_day and 0 < f.per_day < 1:
-            repeat.update(frequency=1, period=round(1 / f.per_day, 2), periodUnit="d")
+            rhythm = period(f.per_day)
+            if rhythm is not None and rhythm[1] == 7:
+                repeat.update(frequency=int(rhythm[0]), period=1, periodUnit="wk")
+            elif rhythm is not None:
+                repeat.update(frequency=int(rhythm[0]), period=rhythm[1], periodUnit="d")
+            else:
+                repeat.update(frequency=1, period=round(1 / f.per_day, 2), periodUnit="d")
         when = [WHEN[t] for t in f.times_of_day if t in WHEN]
         if when:
             repeat["when"] = list(dict.fromkeys(when))
@@ -338,9 +401,36 @@ def dosage(med: Medication, text: str) -> dict[str, Any]:
     if repeat:
         out["timing"] = {"repeat": repeat}
     if med.as_needed:
-        out["asNeededBoolean"] = True
+        # R4 allows one asNeeded[x]: the condition when written (it implies 'as needed'), else the boolean
+        if med.as_needed_reason:
+            out["asNeededCodeableConcept"] = {"text": med.as_needed_reason}
+        else:
+            out["asNeededBoolean"] = True
+    ceiling = _max_per_day(med)
+    if ceiling is not None:
+        out["maxDosePerPeriod"] = {"numerator": ceiling,
+                                   "denominator": {"value": 1, "unit": "jour", "system": UCUM, "code": "d"}}
     if med.route:
         out["route"] = {"text": med.route}
     if med.dose is not None:
         out["doseAndRate"] = [{"doseQuantity": _quantity(med.dose)}]
     return out
+
+
+def _max_per_day(med: Medication) -> dict[str, Any] | None:
+    """The written maximum a day as a quantity: the maximum amount when written ('max 3 g/j'), else the
+    maximum number of intakes times the dose ('max 6/j' of 1 gélule: 6 gélules); on an as-needed line
+    the number a day is that maximum."""
+    f = med.frequency
+    if f is None:
+        return None
+    if f.max_dose is not None:
+        return _quantity(f.max_dose)
+    most = f.max_per_day
+    if most is None and med.as_needed and f.per_day and f.per_day >= 1 and not f.interval_hours:
+        most = f.per_day
+    if not most:
+        return None
+    if med.dose is not None:
+        return _quantity(Quantity(value=most * med.dose.value, unit=med.dose.unit))
+    return {"value": most, "unit": "prise"}

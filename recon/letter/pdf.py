@@ -206,13 +206,21 @@ class _Writer:
         pdf.set_line_width(0.2)
         pdf.ln(4)
         self.font("B", 15, INK)
-        pdf.cell(0, 8, self.t(ctx["title"]), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, self.t(ctx["title"]), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(2)
+        if ctx["draft_notice"]:
+            self.para([("B", ctx["draft_notice"], ORANGE)], after=1.5)
+        if ctx["not_discharge"]:
+            self.para([("B", ctx["not_discharge"], RED)], after=1.5)
+        if ctx["alerts"]:
+            self.heading("Points d’attention")
+            for a in ctx["alerts"]:
+                color = RED if a["severity"] == "high" else ORANGE if a["severity"] == "medium" else INK
+                self.para([("B", f"{a['severity_word'].capitalize()}\u00a0: ", color), ("", a["message"], color)],
+                          bullet="!", indent=2)
 
         # identification (art. R1112-1-2 CSP)
         rows = list(stay["identity"])
-        if stay["allergies"]:
-            rows.append(("Allergies", ", ".join(stay["allergies"])))
         for label, value in rows:
             self.room(LINE * 2)
             y = pdf.get_y()
@@ -226,6 +234,14 @@ class _Writer:
                 self.font("I", BODY, RED)
             pdf.multi_cell(0, LINE, self.t(value or ctx["to_complete"]), new_x="LMARGIN", new_y="NEXT", align="L")
             pdf.ln(0.6)
+        if ctx["identity_note"]:
+            self.para([("I", ctx["identity_note"], GREY)], size=9, line=4.3)
+
+        self.heading("Allergies et intolérances")
+        for a in ctx["allergies"]:
+            self.para([("B", a["text"], INK), ("", f" — selon\u00a0: {a['where']}", GREY)], bullet="–", indent=2)
+        if not ctx["allergies"]:
+            self.para([("", f"Documents et dossier de séjour\u00a0: {ctx['no_allergy']}.", INK)])
 
         self.heading("Motif d’hospitalisation")
         if stay["reason"]:
@@ -297,6 +313,10 @@ class _Writer:
         for d in row["details"]:
             if d["kind"] == "replaces":
                 self.para([("", "remplace le traitement habituel —\u00a0", GREY), ("", glue(d["text"]), INK)], **apart)
+            elif d["kind"] == "former":
+                # the usual name of the same drug after "au lieu du": never read back as one more prescription
+                self.para([("", "traitement habituel sous un autre nom, au lieu du\u00a0", GREY),
+                           ("", glue(d["text"]), INK)], **apart)
             elif d["kind"] == "quote":
                 lead = ("note de conciliation" if d["label"] == "Commentaire"
                         else f"{d['label'].lower()} selon les documents")
@@ -304,6 +324,8 @@ class _Writer:
         if row["reason"]:
             self.para([("", f"{row['reason_label'].lower()} selon les documents (", GREY),
                        ("", glue(row["reason_bracketed"]), INK), ("", ")", GREY)], **apart)
+        elif row["to_confirm"]:
+            self.para([("I", row["to_confirm"], ORANGE)], **apart)
         elif row["reason_missing"]:
             self.para([("I", self.ctx["missing_reason"], RED)], **apart)
         self.pdf.ln(1.2)
@@ -340,8 +362,9 @@ class _Writer:
 
 
 def render_pdf(report: ReconciliationReport, stay: StayLike = None, *, today: dt.date | None = None,
-               draft: bool = False) -> bytes:
-    """The letter as PDF bytes (A4, text layer, 'page X/Y' footers, signature block)."""
+               draft: bool = True) -> bytes:
+    """The letter as PDF bytes (A4, text layer, 'page X/Y' footers, signature block); a draft unless
+    ``draft=False`` (only for a validated reconciliation)."""
     try:
         return _Writer(letter_context(report, stay, today=today, draft=draft)).build()
     except ReconError:

@@ -105,14 +105,16 @@ def test_stay_in_patient_practitioners_and_encounter(bundle) -> None:
     comp = bundle["entry"][0]["resource"]
     assert comp["author"][0]["display"] == "Dr Paul HOSPITALIER"
     titles = [s["title"] for s in comp["section"]]
-    assert titles == ["Motif d’hospitalisation", "Allergies", "Synthèse du séjour",
+    assert titles == ["Motif d’hospitalisation", "Allergies et intolérances", "Synthèse du séjour",
                       "Traitement médicamenteux de sortie", "Résultats d’examens en attente", "Suites à donner"]
 
 
 def test_without_stay_and_without_lines_the_bundle_is_still_valid() -> None:
     data = build_bundle(F.empty(), today=F.TODAY)
     comp = data["entry"][0]["resource"]
-    meds = comp["section"][0]
+    allergies, meds = comp["section"][0], comp["section"][1]
+    assert allergies["emptyReason"]["coding"][0]["code"] == "unavailable"  # none written, not "none known"
+    assert "aucune allergie connue renseignée" in allergies["text"]["div"]
     assert meds["emptyReason"]["coding"][0]["code"] == "nilknown"
     assert "Aucun traitement médicamenteux" in meds["text"]["div"]
     assert not _resources(data, "MedicationStatement") and _resources(data, "Patient")
