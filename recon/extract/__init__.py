@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from recon.errors import InputError
+from recon.extract.facts import read_allergies, read_facts
 from recon.extract.rules import RuleExtractor
 from recon.ingest import Document
 from recon.link import Linker, default_linker
@@ -33,7 +34,8 @@ def _extractor(name: str, linker: Linker) -> Any:
 
 def extract_medications(doc: Document, *, side: str = "unknown", extractor: str = DEFAULT_EXTRACTOR,
                         linker: Linker | None = None) -> MedicationList:
-    meds, warnings = _extractor(extractor, linker or default_linker()).extract(doc)
+    linker = linker or default_linker()
+    meds, warnings = _extractor(extractor, linker).extract(doc)
     meds, dropped = _apply_sections(doc, meds)
     warnings = [Warning(code=c, message=msg, page=p) for c, msg, p in doc.warnings] + warnings + dropped
     return MedicationList(
@@ -41,6 +43,8 @@ def extract_medications(doc: Document, *, side: str = "unknown", extractor: str 
                               pages=doc.pages, sha256=doc.sha256),
         medications=meds,
         warnings=warnings,
+        allergies=read_allergies(doc, linker),  # [] when the document says "aucune", None when silent
+        facts=read_facts(doc),
     )
 
 
