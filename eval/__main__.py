@@ -183,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         from eval.web_walkthrough import main as web
 
         return web(argv[1:])
+    if argv[:1] == ["variants"]:  # layout variants of a data set, gold carried over (eval/variants.py)
+        from eval.variants import main as variants
+
+        return variants(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["all", "accuracy", "peers", "speed", "extract", "linking", "ingest", "api"])
