@@ -23,6 +23,7 @@ from recon.extract.model_runner import MODEL_DIR, ModelExtractor, _identity, mod
 from recon.extract.rules import RuleExtractor
 from recon.ingest import Document
 from recon.link import Linker
+from recon.messages import POSOLOGY_NOT_FOUND
 from recon.models import Medication, Warning
 
 MODEL_MISSING = "W290"  # warning code when the model artefact is absent (the hybrid falls back to the rules)
@@ -43,8 +44,8 @@ class HybridExtractor:
     def extract(self, doc: Document) -> tuple[list[Medication], list[Warning]]:
         rule_meds, warnings = self.rules.extract(doc)
         if not model_available(self.model.model_dir or MODEL_DIR):
-            return rule_meds, [*warnings, Warning(code=MODEL_MISSING, message="the NER model artefact is not "
-                                                  "installed: rules only")]
+            return rule_meds, [*warnings, Warning(code=MODEL_MISSING, message="le modèle NER n'est pas "
+                                                  "installé : extraction par règles seule")]
         model_meds, _ = self.model.extract(doc)
         return merge(rule_meds, model_meds, add_missed=self.add_missed, fill=self.fill), warnings
 
@@ -94,8 +95,8 @@ def _fill(target: Medication, source: Medication) -> None:
             setattr(target, f, getattr(source, f))
             if f == "strength" and len(target.substances) == 1 and target.substances[0].strength is None:
                 target.substances[0].strength = source.strength
-    if "posology not found" in target.review_reasons and (target.dose is not None or target.frequency is not None):
-        target.review_reasons = [r for r in target.review_reasons if r != "posology not found"]
+    if POSOLOGY_NOT_FOUND in target.review_reasons and (target.dose is not None or target.frequency is not None):
+        target.review_reasons = [r for r in target.review_reasons if r != POSOLOGY_NOT_FOUND]
         target.needs_review = bool(target.review_reasons)
 
 

@@ -31,6 +31,7 @@ from recon.extract import posology as pos
 from recon.ingest import Document
 from recon.ingest.document import Line
 from recon.link import REVIEW_BELOW, Linker, LinkResult
+from recon.messages import DRUG_NOT_IN_REFERENCE, POSOLOGY_NOT_FOUND, UNCERTAIN_LINK
 from recon.models import Frequency, Medication, Quantity, Substance, Warning
 from recon.reference import fold, substance_key
 
@@ -306,12 +307,12 @@ class ModelExtractor:
             substances[0].strength = strength
         reasons: list[str] = []
         if method == "none":
-            reasons.append("drug not found in the reference")
+            reasons.append(DRUG_NOT_IN_REFERENCE)
         elif link.method == "fuzzy" and link.score < REVIEW_BELOW:
-            reasons.append(f"uncertain drug link (score {link.score:.2f})")
+            reasons.append(UNCERTAIN_LINK.format(score=f"{link.score:.2f}"))
         if status == "active" and dose is None and frequency is None:
-            reasons.append("posology not found")
-        confidence = link.score * row.drug.score * (0.85 if "posology not found" in reasons else 1.0)
+            reasons.append(POSOLOGY_NOT_FOUND)
+        confidence = link.score * row.drug.score * (0.85 if POSOLOGY_NOT_FOUND in reasons else 1.0)
         line_start = row.line.start + (len(row.line.text) - len(row.line.text.lstrip()))
         end = row.extra[-1].end if row.extra else row.line.end
         text = "\n".join([row.line.text.strip(), *(x.text.strip() for x in row.extra)])

@@ -83,9 +83,11 @@ DOSE_UNITS: dict[str, list[str]] = {
     "application": [r"applications?", r"appl?\.?"],
     "suppositoire": [r"suppositoires?", r"suppos?\.?"],
     "ovule": [r"ovules?"],
-    "patch": [r"patchs?", r"dispositifs?\s+transdermiques?"],
+    "patch": [r"patchs?", r"dispositifs?\s+transdermiques?", r"empl[âa]tres?"],
     "stylo": [r"stylos?"],
-    "seringue": [r"seringues?", r"ser\."],
+    "seringue": [r"seringues?", r"ser\.?"],
+    # "1 injection": a syringe of a prefilled strength ("4000 UI/0,4 ml"), a pen's injection (posology.parse_dose)
+    "injection": [r"injections?"],
     "cuillère à café": [r"cuill[eè]res?\s+(?:à|a)\s+caf[ée]", r"c\.?\s*(?:à|a)\s*caf[ée]", r"c\.?\s*à\s*c\.?"],
     "cuillère à soupe": [r"cuill[eè]res?\s+(?:à|a)\s+soupe", r"c\.?\s*(?:à|a)\s*soupe", r"c\.?\s*à\s*s\.?"],
     "cuillère-mesure": [r"cuill[eè]res?[- ]mesures?"],
@@ -98,21 +100,29 @@ DOSE_UNITS: dict[str, list[str]] = {
 DOSE_MASS_UNITS = ("mg", "g", "µg", "UI", "ml", "mmol", "mEq")
 
 # --- pharmaceutical forms → (canonical form, implied route) ---------------------------
+# a release marker written without its form: "SKENAN LP", "TRAMADOL LP", "à libération modifiée"
+RELEASE_MARKER = r"\bLP\b|\bLM\b|\bXL\b|(?:[àa]\s+)?lib[ée]ration\s+(?:prolong[ée]e|modifi[ée]e)"
 FORMS: list[tuple[str, str, str | None]] = [
     # (regex, canonical form, implied route)
     (r"comprim[ée]s?\s+(?:pellicul[ée]s?\s+)?effervescents?|cp\s+eff(?:ervescent)?", "comprimé effervescent", "orale"),
     (r"comprim[ée]s?\s+orodispersibles?|cpr?s?\s+orodisp\w*|lyoc|orodisp\w*|\boro\b", "comprimé orodispersible",
      "orale"),
-    (r"comprim[ée]s?\s+(?:[àa]\s+)?lib[ée]ration\s+prolong[ée]e|\bLP\b|\bLM\b|\bXL\b",
-     "comprimé à libération prolongée",
-     "orale"),
+    (r"comprim[ée]s?\s+(?:pellicul[ée]s?\s+)?(?:[àa]\s+)?lib[ée]ration\s+(?:prolong[ée]e|modifi[ée]e)"
+     r"|\bcpr?s?\.?\s+(?:LP|LM)\b", "comprimé à libération prolongée", "orale"),
+    (r"g[ée]lules?\s+(?:[àa]\s+)?(?:microgranules\s+[àa]\s+)?lib[ée]ration\s+(?:prolong[ée]e|modifi[ée]e)"
+     r"|\bg[ée]l(?:ules?)?\.?\s+(?:LP|LM)\b", "gélule à libération prolongée", "orale"),
+    # inhalers: before the capsule and tablet words ("gélule pour inhalation" is a powder to inhale)
+    (r"(?:g[ée]lules?|\bgelu|\bgél)\s+(?:de\s+poudre\s+)?(?:pour\s+inhalation|[àa]\s+inhaler)|poudre\s+pour\s+inhalation"
+     r"|\bpdr\s+inh\b|ellipta|diskus|turbuhaler|breezhaler|genuair|easyhaler|nexthaler|spiromax|handihaler",
+     "poudre pour inhalation", "inhalée"),
+    (r"solution\s+pour\s+inhalation|n[ée]bulis|respimat", "solution pour inhalation", "inhalée"),
+    # a release marker alone ("SKENAN LP", "à libération modifiée"): see posology.parse_form
+    (RELEASE_MARKER, "comprimé à libération prolongée", "orale"),
     (r"comprim[ée]s?|\bcpr?s?\b\.?|\bcomp\b", "comprimé", "orale"),
     # "GEL" after a mass strength is a gélule in dispensing software ("PARACETAMOL 500 MG GEL")
-    (r"g[ée]lules?|\bgél\b\.?|\bgelu\b|(?<=mg\s)gel\b|(?<=mg)gel\b", "gélule", "orale"),
+    # …and so is "GEL" counted ("1 gel le soir")
+    (r"g[ée]lules?|\bgél\b\.?|\bgelu\b|(?<=mg\s)gel\b|(?<=mg)gel\b|(?<=\d\s)gel\b", "gélule", "orale"),
     (r"capsules?|\bcaps\b\.?", "capsule", "orale"),
-    (r"poudre\s+pour\s+inhalation|ellipta|diskus|turbuhaler|breezhaler|genuair|respimat", "poudre pour inhalation",
-     "inhalée"),
-    (r"solution\s+pour\s+inhalation|n[ée]bulis", "solution pour inhalation", "inhalée"),
     (r"a[ée]rosol|inhalateur|suspension\s+pour\s+inhalation", "aérosol", "inhalée"),
     (r"sachets?|poudre\s+pour\s+solution\s+buvable", "sachet", "orale"),
     (r"gouttes?\s+buvables?|\bg(?:tt|t)?es?\s+buv", "gouttes buvables", "orale"),
@@ -128,6 +138,7 @@ FORMS: list[tuple[str, str, str | None]] = [
     (r"cr[èe]me", "crème", "cutanée"),
     (r"\bgel\b|emulgel", "gel", "cutanée"),
     (r"lotion", "lotion", "cutanée"),
+    (r"empl[âa]tres?", "patch", "cutanée"),  # a medicated plaster acts on the skin under it
     (r"patch|dispositif\s+transdermique|\bdisp\.?\s+transd|transdermique|timbre", "patch", "transdermique"),
     (r"suppositoires?|\bsuppo\b", "suppositoire", "rectale"),
     (r"ovules?", "ovule", "vaginale"),
@@ -150,7 +161,8 @@ FORM_OF_DOSE_UNIT = {
 # form → the countable unit a bare number counts ("SUPPOSITOIRE … 1 si pas de selles")
 DOSE_UNIT_OF_FORM = {
     "comprimé": "comprimé", "comprimé effervescent": "comprimé", "comprimé orodispersible": "comprimé",
-    "comprimé à libération prolongée": "comprimé", "gélule": "gélule", "capsule": "capsule", "sachet": "sachet",
+    "comprimé à libération prolongée": "comprimé", "gélule": "gélule", "gélule à libération prolongée": "gélule",
+    "capsule": "capsule", "sachet": "sachet",
     "suppositoire": "suppositoire", "ovule": "ovule", "patch": "patch",
 }
 ROUTE_OF_DOSE_UNIT = {
@@ -298,6 +310,13 @@ PER_DAY_PATTERNS: list[tuple[str, str]] = [
     (r"\b(?:1\s*/\s*j|/\s*j(?:our)?|par\s+jour|quotidien(?:ne)?|chaque\s+jour|tous\s+les\s+jours|1\s+fois\s+par\s+jour"
      r"|une\s+fois\s+par\s+jour|\bpar\s+24\s*h|en\s+continu)\b", "daily"),
 ]
+# a written maximum a day: "max 6/j", "maximum 4 prises par jour", "sans dépasser 4 g par jour", "max 8 cp/24h",
+# "3 cp/j max", "3 fois par jour au maximum" (the unit alternatives are built in posology.py)
+MAX_LEAD = r"(?:\bmax(?:imum|i)?\b\.?|\bau\s+maximum|\bjusqu['’]?\s*[àa]|\bsans\s+d[ée]passer|\bne\s+pas\s+d[ée]passer)"
+MAX_PER_DAY = r"(?:/\s*(?:j(?:our)?|24\s*h(?:eures?)?)\b|\bpar\s+(?:jour|24\s*h(?:eures?)?)\b)"
+MAX_AFTER = r"\s*(?:au\s+)?max(?:imum|i)?\b\.?"
+# words of a maximum that count intakes, not units ("maximum 4 prises par jour")
+MAX_COUNT_WORDS = r"fois|prises?|administrations?"
 WEEKDAY = re.compile(r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?\b", re.IGNORECASE)
 # days named after these words are excluded days ("pas le dimanche", "sauf le samedi")
 WEEKDAY_EXCLUDED = re.compile(r"(?:\bpas|\bsauf|\bni|\bexcept[ée])\s+(?:le\s+)?$", re.IGNORECASE)

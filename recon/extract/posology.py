@@ -163,9 +163,9 @@ def parse_dose(text: str, *, strength: Quantity | None = None, form: str | None 
     before a time of day ("1 matin et soir") counts units of the ``form``.
     """
     bare = _PARENS.sub(lambda x: " " * len(x.group(0)), text)
-    found = _dose(bare, strength, form)
+    found = _dose(bare, strength, form, text)
     if found is None and not countable_only:
-        found = _dose(text, strength, None)
+        found = _dose(text, strength, None, text)
     if found is not None and countable_only and _canon(found.unit, _DOSE_EACH) is None:
         return None
     return found
@@ -174,7 +174,7 @@ def parse_dose(text: str, *, strength: Quantity | None = None, form: str | None 
 _PARENS = re.compile(r"\([^()]*\)")
 
 
-def _dose(text: str, strength: Quantity | None, form: str | None) -> Quantity | None:
+def _dose(text: str, strength: Quantity | None, form: str | None, whole: str) -> Quantity | None:
     m = DOSE_RE.search(text)
     mass = DOSE_MASS_RE.search(text)
     bare = BARE_DOSE_RE.search(text) if form else None
@@ -192,6 +192,8 @@ def _dose(text: str, strength: Quantity | None, form: str | None) -> Quantity | 
             elif _HALF_WORDS.search(m.group(0)) or m.group("half"):
                 value += 0.5
             unit = _canon(m.group("unit"), _DOSE_EACH)
+            if unit == "injection":
+                unit = _injection_unit(whole, strength, form)
             if unit:
                 return Quantity(value=_num(value), unit=unit)
     if mass:
@@ -199,6 +201,23 @@ def _dose(text: str, strength: Quantity | None, form: str | None) -> Quantity | 
         unit = "UI" if mass.group("unit") == "U" else _canon(mass.group("unit"), _STRENGTH_EACH)
         if value is not None and unit:
             return Quantity(value=_num(value), unit=unit)
+    return None
+
+
+_PER_VOLUME = re.compile(r"/\s*\d+(?:[.,]\d+)?\s*ml\b", re.IGNORECASE)
+
+
+def _injection_unit(text: str, strength: Quantity | None, form: str | None) -> str | None:
+    """What '1 injection' counts: a pen's ('stylo injectable'), or a prefilled syringe when the strength is
+    the content of one ('4000 UI/0,4 ml'); None otherwise (a vial, a depot: the amount is not known),
+    and None when a remark writes the amount ('1 injection SC (4000 UI)')."""
+    remark = _PARENS.findall(text)
+    if any(DOSE_MASS_RE.search(r) for r in remark):
+        return None
+    if form == "stylo injectable":
+        return "stylo"
+    if strength is not None and strength.text and _PER_VOLUME.search(strength.text):
+        return "seringue"
     return None
 
 
@@ -310,17 +329,97 @@ def _frequency_of(kind: str, m: re.Match[str], text: str) -> Frequency | None:
     return None
 
 
-def max_per_day_unit(frequency: Frequency | None) -> str | None:
-    """The dose unit of a 'maximum 6 cp par jour' (then per_day counts intakes of the dose, not units)."""
-    if frequency is None or not frequency.text:
-        return None
-    m = _MAX_UNIT.search(frequency.text)
-    if not m:
-        return None
-    return _canon(m.group(1), _DOSE_EACH)
+_MAX_UNIT_ALT = rf"(?:{P.MAX_COUNT_WORDS}|{_DOSE_ALT.pattern}|mg|g|µg|μg|mcg|UI|ml)"
+_MAX_N = rf"(?P<n>{P.NUM}|une|deux|trois|quatre|cinq|six)"
+MAXIMUM_RES = [
+    re.compile(rf"{P.MAX_LEAD}\s*:?\s*(?:de\s+)?{_MAX_N}\s*(?P<u>{_MAX_UNIT_ALT})?(?![A-Za-zÀ-ÿ])\s*{P.MAX_PER_DAY}",
+               re.IGNORECASE),
+    re.compile(rf"(?<![\w/,.]){_MAX_N}\s*(?P<u>{_MAX_UNIT_ALT})?(?![A-Za-zÀ-ÿ])\s*(?:{P.MAX_PER_DAY}|par\s+jour)"
+               rf"{P.MAX_AFTER}", re.IGNORECASE),
+]
+_MAX_COUNT = re.compile(rf"^(?:{P.MAX_COUNT_WORDS})$", re.IGNORECASE)
+_MASS_TO_MG = {"µg": 0.001, "mg": 1.0, "g": 1000.0}
 
 
-_MAX_UNIT = re.compile(r"^\D*\d+\s*([A-Za-zÀ-ÿ.]+)", re.IGNORECASE)
+@dataclass(frozen=True, slots=True)
+class Maximum:
+    """A written maximum a day: a count of intakes ('max 6/j', '4 prises'), or an amount ('3 g', '6 cp')."""
+
+    count: float | None
+    amount: Quantity | None
+    start: int
+    end: int
+    text: str
+
+
+def parse_maximum(text: str) -> Maximum | None:
+    """The first maximum a day written ('max 3 cp/j', 'sans dépasser 4 g par jour', '3 fois par jour au maximum')."""
+    best: re.Match[str] | None = None
+    text = P.THEN.split(text)[0]  # "… puis baisse jusqu'à 20 mg/j": a later step's target, not a maximum
+    for rx in MAXIMUM_RES:
+        m = rx.search(text)
+        if m and (best is None or m.start() < best.start()):
+            best = m
+    if best is None:
+        return None
+    n = number(best.group("n"))
+    if not n:
+        return None
+    unit_text = best.group("u")
+    count: float | None = None
+    amount: Quantity | None = None
+    if unit_text is None or _MAX_COUNT.match(unit_text.strip()) or _canon(unit_text, _DOSE_EACH) == "injection":
+        count = _num(n)
+    else:
+        unit = _canon(unit_text, _DOSE_EACH) or _canon(unit_text, _STRENGTH_EACH)
+        if unit is None:
+            return None
+        amount = Quantity(value=_num(n), unit=unit)
+    return Maximum(count, amount, best.start(), best.end(), best.group(0).strip())
+
+
+def without_maximum(text: str) -> str:
+    """The text with its maximum a day blanked out (same length), so that a rhythm is read apart from it."""
+    for rx in MAXIMUM_RES:
+        text = rx.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _intakes(amount: Quantity, dose: Quantity | None, strength: Quantity | None) -> float | None:
+    """How many intakes of ``dose`` a maximum amount a day allows ('max 6 cp/j' of 2 cp → 3), None when unknown."""
+    if dose is None or not dose.value:
+        return amount.value if _canon(amount.unit, _DOSE_EACH) else None
+    if amount.unit == dose.unit:
+        return _num(round(amount.value / dose.value, 6))
+    if amount.unit in _MASS_TO_MG and dose.unit in _MASS_TO_MG:
+        return _num(round(amount.value * _MASS_TO_MG[amount.unit] / (dose.value * _MASS_TO_MG[dose.unit]), 6))
+    if (amount.unit in _MASS_TO_MG and strength is not None and strength.unit in _MASS_TO_MG and strength.value
+            and _canon(dose.unit, _DOSE_EACH)):
+        per_intake = dose.value * strength.value * _MASS_TO_MG[strength.unit]
+        return _num(round(amount.value * _MASS_TO_MG[amount.unit] / per_intake, 6))
+    return None
+
+
+def apply_maximum(frequency: Frequency | None, text: str, *, dose: Quantity | None, strength: Quantity | None,
+                  as_needed: bool) -> Frequency | None:
+    """The frequency with the maximum a day written in ``text`` (``max_per_day``, ``max_dose``).
+
+    On an as-needed line the maximum is the line's ``per_day`` (as the gold format asks): 'max 6/j' → 6,
+    '2 cp si douleur, max 6 cp/j' → 3, '1 g si douleur, max 3 g/j' → 3. On a regular line the rhythm
+    read apart from the maximum stays ``per_day`` ('1 cp matin et soir, max 4/j' → 2); the maximum is
+    ``per_day`` only when no rhythm is written. ``frequency`` is what was read with the maximum blanked out.
+    """
+    mx = parse_maximum(text)
+    if mx is None:
+        return frequency
+    per = mx.count if mx.count is not None else _intakes(mx.amount, dose, strength) if mx.amount else None
+    per = float(per) if per is not None else None
+    update: dict[str, object] = {"max_per_day": per, "max_dose": mx.amount}
+    if frequency is None:
+        return Frequency(per_day=per, text=mx.text, max_per_day=per, max_dose=mx.amount)
+    if as_needed and per is not None:
+        update["per_day"] = per
+    return frequency.model_copy(update=update)
 
 
 def _times(text: str) -> list[str]:
@@ -386,19 +485,52 @@ def parse_duration(text: str) -> Duration | None:
     return Duration(value=_num(total), unit="day", days=_num(total), text=text_out)
 
 
-def parse_form(text: str) -> tuple[str | None, str | None]:
-    """(canonical form, implied route) of the first form word written."""
+_RELEASE_ONLY = "release"
+_PARENTERAL = re.compile(r"\binjections?\b|\binj\b|\bI\.?M\.?\b|\bS\.?C\.?\b|\bI\.?V\.?\b|intramusculaire"
+                         r"|sous[- ]cutan|intraveineu", re.IGNORECASE)
+_RELEASED = {"comprimé": "comprimé à libération prolongée", "gélule": "gélule à libération prolongée"}
+
+
+def parse_form(text: str, *, context: str = "") -> tuple[str | None, str | None]:
+    """(canonical form, implied route) of the first form word written.
+
+    A release marker ("LP", "LM", "à libération prolongée") goes with the form written beside it:
+    "SKENAN LP 30 mg gélule" is a "gélule à libération prolongée", "TRAMADOL LP … 1 cp" a "comprimé à
+    libération prolongée"; alone it reads as a prolonged-release tablet, unless the line (``text``, then
+    ``context``: the rest of the line) tells an injection ("DECAPEPTYL LP … 1 injection IM": no form).
+    """
+    found = _first_form(text)
+    if found is None or found[0] != _RELEASE_ONLY:
+        return found or (None, None)
+    base = _first_form(_RELEASE_RE.sub(" ", text)) or _first_form(_RELEASE_RE.sub(" ", context))
+    if base is not None and base[0] != _RELEASE_ONLY:
+        return (_RELEASED.get(base[0], base[0]), base[1])
+    if _PARENTERAL.search(text) or _PARENTERAL.search(context):
+        return None, None
+    return "comprimé à libération prolongée", "orale"
+
+
+_RELEASE_RE = re.compile(P.RELEASE_MARKER, re.IGNORECASE)
+
+
+def _first_form(text: str) -> tuple[str, str | None] | None:
     best: tuple[int, str, str | None] | None = None
     subtype: tuple[str, str | None] | None = None
     for rx, form, route in _FORMS:
         m = rx.search(text)
-        if m and (best is None or m.start() < best[0]):
+        if m is None:
+            continue
+        if rx.pattern == P.RELEASE_MARKER:
+            form = _RELEASE_ONLY
+        if best is None or m.start() < best[0]:
             best = (m.start(), form, route)
-        if m and form.startswith("comprimé ") and subtype is None:
+        if (form.startswith("comprimé ") or form == _RELEASE_ONLY) and subtype is None:
             subtype = (form, route)
     if best and best[1] == "comprimé" and subtype:  # "cp orodispersible", "cp … LP"
-        return subtype
-    return (best[1], best[2]) if best else (None, None)
+        return ("comprimé à libération prolongée", subtype[1]) if subtype[0] == _RELEASE_ONLY else subtype
+    if best and best[1] == "gélule" and subtype and subtype[0] == _RELEASE_ONLY:  # "gélule … LP"
+        return "gélule à libération prolongée", best[2]
+    return (best[1], best[2]) if best else None
 
 
 def parse_route(text: str) -> str | None:

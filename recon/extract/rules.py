@@ -26,9 +26,12 @@ from recon.extract import posology as pos
 from recon.extract.lexicon import Mention, find_mentions, guess_unknown, stop_names
 from recon.ingest import Document, Line
 from recon.link import REVIEW_BELOW, Linker
+from recon.messages import DRUG_NOT_IN_REFERENCE, POSOLOGY_NOT_FOUND, UNCERTAIN_LINK
 from recon.models import Frequency, Medication, Quantity, Substance, Warning
 from recon.reference import fold, substance_key
 
+# review reason of a name that the reference gives to drugs of different substances
+NAME_SHARED = "nom commun à des médicaments de substances différentes"
 _NAME_END = re.compile(r"\s*(?::|\||\s-\s|\.{3,}|…|\s{2,}|\(|;|\t|→|,\s)")
 _SECONDARY_CUE = re.compile(
     r"(?:remplace\w*|remplacement|relais|[ée]quivalence|au\s+lieu\s+(?:de|du)|[àa]\s+la\s+place|substitu\w*"
@@ -270,7 +273,7 @@ class RuleExtractor:
             tail = name_part[sm.end() :] if sm else _drop_bare_number(name_part)
         full_posology = f"{tail} {posology_part} {extra_text}".strip()
 
-        form, implied_route = pos.parse_form(f"{m.text} {name_part}")
+        form, implied_route = pos.parse_form(f"{m.text} {name_part}", context=f"{inner} {full_posology}")
         if form is None:
             form, implied_route = pos.parse_form(f"{inner} {full_posology}")
         as_needed, as_needed_reason = pos.parse_as_needed(full_posology)
@@ -288,21 +291,17 @@ class RuleExtractor:
         dose = pos.parse_dose(tail, strength=strength, form=form, countable_only=True)
         dose = dose or pos.parse_dose(own, strength=strength, form=form) or pos.parse_dose(
             full_posology, strength=strength, form=form)
+        # the rhythm is read apart from a maximum a day ("1 cp matin et soir, max 4/j"), added after
         frequency = None
         for piece in _posology_pieces(f"{tail} {posology_part}", row.extra):
-            frequency = pos.parse_frequency(piece, as_needed=as_needed)
+            frequency = pos.parse_frequency(pos.without_maximum(piece), as_needed=as_needed)
             if frequency is not None:
                 break
-        frequency = frequency or pos.parse_frequency(full_posology, as_needed=as_needed)
+        frequency = frequency or pos.parse_frequency(pos.without_maximum(full_posology), as_needed=as_needed)
         if row.slot_cells is not None:
             dose, frequency = _apply_slots(row.slot_cells, row.header, dose, frequency, form)  # type: ignore[arg-type]
         elif frequency is not None and frequency.text and P.SLOTS.search(frequency.text):
             dose = _slot_dose(frequency.text, form) or dose
-        # "2 cp si douleur, maximum 6 cp par jour": 3 intakes of 2 cp
-        max_unit = pos.max_per_day_unit(frequency)
-        if (frequency is not None and frequency.per_day and dose is not None and max_unit == dose.unit
-                and dose.value > 1 and as_needed):
-            frequency = frequency.model_copy(update={"per_day": pos._num(round(frequency.per_day / dose.value, 6))})
         if form is None and dose is not None:
             form = P.FORM_OF_DOSE_UNIT.get(dose.unit)
         route = pos.parse_route(full_posology) or pos.parse_route(name_part)
@@ -315,6 +314,8 @@ class RuleExtractor:
             status = row.lead_status or row.header_status or "active"
         if status == "active" and frequency is not None and as_needed and frequency.per_day is None:
             frequency = None
+        # "2 cp si douleur, maximum 6 cp par jour": 3 intakes of 2 cp, at most 6 cp
+        frequency = pos.apply_maximum(frequency, full_posology, dose=dose, strength=strength, as_needed=as_needed)
 
         link = m.link
         names = link.substances or (_written_substance(m.text),)
@@ -324,15 +325,15 @@ class RuleExtractor:
             substances[0].strength = strength
         reasons: list[str] = []
         if link.method == "none":
-            reasons.append("drug not found in the reference")
+            reasons.append(DRUG_NOT_IN_REFERENCE)
         elif link.method == "fuzzy" and link.score < REVIEW_BELOW:
-            reasons.append(f"uncertain drug link (score {link.score:.2f})")
+            reasons.append(UNCERTAIN_LINK.format(score=f"{link.score:.2f}"))
         if status == "active" and dose is None and frequency is None:
-            reasons.append("posology not found")
+            reasons.append(POSOLOGY_NOT_FOUND)
         if link.entry is not None and link.method == "exact" and len(
                 {frozenset(c[0].substances) for c in link.candidates if c[0].substances}) > 1:
-            reasons.append("name shared by drugs of different substances")
-        confidence = link.score * (0.85 if "posology not found" in reasons else 1.0)
+            reasons.append(NAME_SHARED)
+        confidence = link.score * (0.85 if POSOLOGY_NOT_FOUND in reasons else 1.0)
         line_start = row.line.start + (len(row.line.text) - len(row.line.text.lstrip()))
         end = row.extra[-1].end if row.extra else row.line.end
         text = "\n".join([row.line.text.strip(), *(x.text.strip() for x in row.extra)])
