@@ -74,7 +74,9 @@ def negotiate(accept: str | None) -> str:
     return max(choices)[2]
 
 
-def render(report: ReconciliationReport, stay: Any, kind: str, *, draft: bool = False) -> bytes:
+def render(report: ReconciliationReport, stay: Any, kind: str, *, draft: bool = True) -> bytes:
+    """The letter in ``kind``; a draft ('brouillon — conciliation non validée', FHIR Composition.status
+    'preliminary') unless ``draft=False``, given only for a validated stored reconciliation."""
     try:
         if kind == "html":
             return render_html(report, stay, draft=draft).encode("utf-8")
@@ -84,7 +86,7 @@ def render(report: ReconciliationReport, stay: Any, kind: str, *, draft: bool = 
             return render_pdf(report, stay, draft=draft)
         from recon.export.fhir import bundle_json  # type: ignore[import-not-found]
 
-        return str(bundle_json(report, stay)).encode("utf-8")
+        return str(bundle_json(report, stay, draft=draft)).encode("utf-8")
     except ReconError:
         raise
     except ImportError as e:
@@ -114,7 +116,8 @@ LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {
              summary="Discharge liaison letter of a report",
              description="From a stored report (`report_id`, owner or admin only) or an inline `report`; "
                          "`Accept: text/html` (default), `application/pdf` or `application/fhir+json`. "
-                         "Nothing is stored.")
+                         "The letter is a draft ('brouillon — conciliation non validée'; FHIR Composition.status "
+                         "`preliminary`) unless it is the letter of a validated stored report. Nothing is stored.")
 async def letter(request: Request, rt: RT, who: Caller,
                  accept: Annotated[str | None, Header()] = None) -> Response:
     key = idempotency_key(request)
@@ -131,10 +134,10 @@ async def letter(request: Request, rt: RT, who: Caller,
         # the pharmacist's comments stand for the reasons the documents did not write
         review = await run_in_threadpool(current_review, rt, stored)
         report = annotate(ReconciliationReport.model_validate(stored.body), review)
-        draft = review.validation is None
+        draft = review.validation is None  # final only once the reconciliation is validated
     else:
         assert body.report is not None
-        report, draft = body.report, False
+        report, draft = body.report, True  # a report sent by the caller was validated by no one here
     inline = body.report is not None
 
     def work() -> bytes:

@@ -35,9 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from recon.errors import ReconError, RenderError
-from recon.export.fhir import ATC, FHIR_STATUS, XHTML, dosage, validate_bundle
-from recon.export.fiche import STATUS_WORD, TITLE, UNDOCUMENTED, divergence
-from recon.letter.describe import name, posology
+from recon.export.fhir import ATC, FHIR_STATUS, OMISSION_STATUS, TO_CONFIRM, XHTML, allergy_resource, dosage, \
+    validate_bundle
+from recon.export.fiche import OMISSION_NOTE, STATUS_WORD, TITLE, UNDOCUMENTED, divergence
+from recon.letter.describe import former_name, name, posology
+from recon.letter.render import merged_allergies
 from recon.models import Medication, ReconciliationLine, ReconciliationReport
 from recon.output import write_output
 
@@ -69,6 +71,8 @@ RECON_STATUS = {
     "modified": ("modifie", "Modifié"),
     "added": ("initie", "Initié"),
 }
+# a possible omission (usual drug left out, no reason written): not a stop until the prescriber confirms
+RECON_TO_CONFIRM = ("a-confirmer", "À confirmer")
 DOCUMENT_TYPE = {"system": IG_DOCUMENT_TYPE_SYSTEM, "code": "10000005",
                  "display": "FCT rétroactive de sortie"}
 MED_STATUS = {"active": "active", "new": "active", "stopped": "stopped", "suspended": "on-hold"}
@@ -138,13 +142,16 @@ class _Builder:
         med = (b or a) if line.status in ("stopped", "suspended") else (a or b)
         if med is None:
             raise RenderError(f"line {line.id} names no medication")
+        omission = line.status == "stopped" and bool(line.omission)
         ig_code, ig_display = IG_STATUS[line.status]
-        code, display = RECON_STATUS[line.status]
-        properties = {"url": IG_PROPERTIES, "extension": [
+        code, display = RECON_TO_CONFIRM if omission else RECON_STATUS[line.status]
+        status_part = [] if omission else [  # the guide has no "to confirm": no status until it is decided
             {"url": "status", "extension": [{"url": "value", "extension": [
                 {"url": "code", "valueCoding": {"system": IG_STATUS_SYSTEM, "code": ig_code, "display": ig_display}},
                 {"url": "date", "valueDateTime": self.timestamp},
-            ]}]},
+            ]}]}]
+        properties = {"url": IG_PROPERTIES, "extension": [
+            *status_part,
             {"url": "isDiscrepant", "extension": [{"url": "value", "extension": [
                 {"url": "yesNo", "valueBoolean": line.status != "unchanged"}]}]},
         ]}
@@ -153,7 +160,7 @@ class _Builder:
                           {"url": STATUS_EXTENSION, "valueCoding": {"system": STATUS_SYSTEM, "code": code,
                                                                     "display": display}}],
             "identifier": [{"system": LINE_SYSTEM, "value": line.id}],
-            "status": FHIR_STATUS[line.status],
+            "status": OMISSION_STATUS if omission else FHIR_STATUS[line.status],
             "medicationCodeableConcept": _concept(med),
             "subject": patient,
             "dateAsserted": self.timestamp,
@@ -161,15 +168,21 @@ class _Builder:
             "dosage": [dosage(med, posology(med))],
         }
         reason = (line.reason or "").strip()
-        if line.status in ("stopped", "suspended") and reason:
+        if line.status in ("stopped", "suspended") and reason and not omission:
             res["statusReason"] = [{"text": reason}]
         if line.status == "added" and reason:
             res["reasonCode"] = [{"text": reason}]
-        notes = [f"Conciliation : traitement {STATUS_WORD[line.status]}."]
-        div = divergence(line.changes)
+        word = TO_CONFIRM.lower() if omission else f"traitement {STATUS_WORD[line.status]}"
+        notes = [f"Conciliation : {word}."]
+        div = divergence(line.changes, b, a)
         notes += [f"Divergence : {d}" for d in div]
+        former = former_name(b, a) if line.status in ("unchanged", "modified", "substituted") else None
+        if former:
+            notes.append(f"Traitement habituel : {former}")
         if reason:
             notes.append(f"Motif : {reason}")
+        elif omission:
+            notes.append(f"Commentaire : {OMISSION_NOTE}")
         elif line.status != "unchanged":
             notes.append(f"Commentaire : {UNDOCUMENTED}")
         if line.note:
@@ -178,10 +191,11 @@ class _Builder:
             notes.append("À vérifier" + (f" : {' ; '.join(line.review_reasons)}" if line.review_reasons else "") + ".")
         res["note"] = [{"text": n} for n in notes]
         ref = self.add("MedicationStatement", f"line:{line.id}", res)
+        word = "non repris (à confirmer)" if omission else STATUS_WORD[line.status]
         cells = [name(b) + " — " + posology(b) if b else "—", name(a) + " — " + posology(a) if a else "—",
-                 STATUS_WORD[line.status], " ; ".join(div) or "—",
-                 reason or (UNDOCUMENTED if line.status != "unchanged" else "—")]
-        return {**ref, "display": f"{line.id} : {name(med)} ({STATUS_WORD[line.status]})"}, cells
+                 word, " ; ".join([*div, *([f"traitement habituel : {former}"] if former else [])]) or "—",
+                 reason or (OMISSION_NOTE if omission else UNDOCUMENTED if line.status != "unchanged" else "—")]
+        return {**ref, "display": f"{line.id} : {name(med)} ({word})"}, cells
 
     def build(self) -> dict[str, Any]:
         comp_url = self.url("Composition", "fct")
@@ -219,6 +233,11 @@ class _Builder:
                     "system": "http://terminology.hl7.org/CodeSystem/list-empty-reason", "code": "nilknown"}]}
             return sec
 
+        allergies = merged_allergies(self.report)
+        allergy_refs = []
+        for i, item in enumerate(allergies, start=1):
+            ref = self.add("AllergyIntolerance", f"allergy:{i}", allergy_resource(item, patient))
+            allergy_refs.append({**ref, "display": item["text"]})
         bdoc, adoc = self.report.before.document, self.report.after.document
         sections = [
             section(f"Bilan médicamenteux (traitement habituel) — {bdoc.name}", listing(list(b_refs.values())),
@@ -226,6 +245,8 @@ class _Builder:
             section(f"Traitement médicamenteux courant (hospitalier) — {adoc.name}", listing(list(a_refs.values())),
                     list(a_refs.values())),
             section("Lignes de conciliation", table, line_refs),
+            section("Allergies et intolérances", listing(allergy_refs) if allergy_refs
+                    else "<p>Aucune allergie connue renseignée.</p>", allergy_refs),
         ]
         counts = ", ".join(f"{STATUS_WORD[s]} : {n}" for s, n in self.report.summary.items() if s in STATUS_WORD)
         self.entries[0]["resource"] = {

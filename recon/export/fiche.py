@@ -1,7 +1,7 @@
 """The reconciliation report as an HTML "fiche de conciliation des traitements médicamenteux".
 
 The sheet follows the HAS 2018 model (fiche de conciliation des traitements médicamenteux): one row
-per line of the report, with the usual treatment (BEFORE), the hospital treatment (AFTER), the
+per line of the report, with the usual treatment (traitement habituel), the hospital treatment (prescription hospitalière), the
 line's status, the divergence (the changed fields, old → new, and the daily doses) and a comment
 (the written reason, "divergence non documentée" when a discrepancy has none, the review flags).
 
@@ -18,17 +18,23 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from recon.errors import ReconError, RenderError
-from recon.letter.describe import duration, fmt_number, frequency, name, posology
+from recon.letter.describe import amount, duration, fmt_number, former_name, frequency, name, period, posology
+from recon.letter.render import merged_allergies, section_of
 from recon.models import LINE_STATUSES, Change, Medication, Quantity, ReconciliationLine, ReconciliationReport
 from recon.output import write_output
 from recon.review import Review
-from recon.review.model import STATUS_FR
+from recon.review.model import OMISSION_FR, STATUS_FR, is_omission
 
 TITLE = "Fiche de conciliation des traitements médicamenteux"
 # the HAS sheet's words for each status of a line
 STATUS_WORD = STATUS_FR
-STATUS_PLURAL = {"unchanged": "poursuivis", "modified": "modifiés", "substituted": "substitués",
-                 "suspended": "suspendus", "stopped": "arrêtés", "added": "ajoutés"}
+STATUS_PLURAL = {"unchanged": "poursuivis", "modified": "modifiés", "substituted": "remplacés",
+                 "suspended": "suspendus", "stopped": "arrêtés", "omission": "non repris (à confirmer)",
+                 "added": "ajoutés"}
+OMISSIONS_TITLE = "Traitements habituels non repris — à confirmer"
+OMISSION_NOTE = "absent de la prescription hospitalière sans motif écrit : poursuite ou arrêt à confirmer"
+SEVERITY_WORD = {"high": "important", "medium": "à vérifier", "info": "information"}
+ANONYMOUS = {"anonymous": "anonyme"}
 FIELD_FR = {"strength": "dosage", "dose": "dose", "frequency": "fréquence", "route": "voie", "form": "forme",
             "duration": "durée", "as_needed": "si besoin", "substance": "substance"}
 UNDOCUMENTED = "divergence non documentée"
@@ -62,8 +68,13 @@ def _q(q: Quantity | None) -> str:
     return f"{fmt_number(q.value)} {q.unit}" if q is not None else "?"
 
 
-def divergence(changes: list[Change]) -> list[str]:
-    """'Fréquence : 1 fois par jour (matin) → 2 fois par jour (matin et midi)', then the daily dose."""
+def _per_day(m: Medication | None) -> float | None:
+    return m.frequency.per_day if m is not None and m.frequency is not None else None
+
+
+def divergence(changes: list[Change], before: Medication | None = None, after: Medication | None = None) -> list[str]:
+    """'Fréquence : 1 fois par jour (matin) → 2 fois par jour (matin et midi)', then the daily dose
+    ('Dose quotidienne : 40 mg → 80 mg'); a weekly drug's dose is its week's ('Dose : 70 mg par semaine')."""
     parts = [f"{FIELD_FR.get(c.field, c.field).capitalize()} : {_value(c.field, c.before)} → "
              f"{_value(c.field, c.after)}" for c in changes]
     doses = next(((c.daily_dose_before, c.daily_dose_after) for c in changes
@@ -71,15 +82,26 @@ def divergence(changes: list[Change]) -> list[str]:
     if doses is not None:
         db, da = doses
         same = db is not None and da is not None and (db.value, db.unit) == (da.value, da.unit)
-        parts.append(f"Dose journalière : {_q(db)}" + (" (inchangée)" if same else f" → {_q(da)}"))
+        pb, pa = _per_day(before), _per_day(after)
+        if period(pb) is None and period(pa) is None:
+            parts.append(f"Dose quotidienne : {_q(db)}" + (" (inchangée)" if same else f" → {_q(da)}"))
+        else:
+            b_text, a_text = amount(db, pb), amount(da, pa)
+            parts.append(f"Dose : {b_text}" + (" (inchangée)" if b_text == a_text else f" → {a_text}"))
     return parts
+
+
+def who(by: str | None) -> str:
+    """A user name as the sheet shows it (no internal word: 'anonymous' is 'anonyme')."""
+    return ANONYMOUS.get(by or "", by or "")
 
 
 def _med(m: Medication | None) -> dict[str, Any] | None:
     if m is None:
         return None
     return {"id": m.id, "name": name(m), "posology": posology(m), "text": m.text, "page": m.page,
-            "comment": m.comment, "status": m.status, "chosen_by": m.link.chosen_by, "document": m.document}
+            "comment": m.comment, "status": m.status, "chosen_by": who(m.link.chosen_by) or None,
+            "document": m.document}
 
 
 def _when(t: dt.datetime) -> str:
@@ -100,20 +122,27 @@ def _qualification(line: ReconciliationLine, review: Review | None, *, stale: bo
     if q is None:
         return None
     return {"label": q.qualification_fr, "code": q.qualification, "error": q.error_type_fr,
-            "error_code": q.error_type, "comment": q.comment, "by": q.by, "at": _when(q.at), "stale": q.stale}
+            "error_code": q.error_type, "comment": q.comment, "by": who(q.by), "at": _when(q.at), "stale": q.stale}
 
 
 def _row(line: ReconciliationLine, b: Medication | None, a: Medication | None,
          review: Review | None = None) -> dict[str, Any]:
-    div = divergence(line.changes)
-    if not div and line.status in ("stopped", "suspended", "added"):
+    div = divergence(line.changes, b, a)
+    omission = is_omission(line, review)
+    if not div and omission:
+        div = ["Traitement habituel non repris"]
+    elif not div and line.status in ("stopped", "suspended", "added"):
         div = [f"Traitement {STATUS_WORD[line.status]}"]
+    former = former_name(b, a) if line.status in ("unchanged", "modified", "substituted") else None
     qualification = _qualification(line, review)
     # a divergence is documented when the documents write a reason, or the pharmacist says where it is
     undocumented = line.status != "unchanged" and not (line.reason or "").strip() and not (
         qualification and qualification["code"] == "documented")
     return {
-        "id": line.id, "status": line.status, "status_word": STATUS_WORD[line.status],
+        "id": line.id, "status": line.status,
+        "status_word": OMISSION_FR if omission else STATUS_WORD[line.status],
+        "omission": omission, "omission_note": OMISSION_NOTE if omission and not (line.reason or "").strip() else None,
+        "former": f"Traitement habituel : {former}" if former else None,
         "before": _med(b), "after": _med(a), "divergence": div,
         "reason": (line.reason or "").strip() or None, "undocumented": undocumented,
         "note": line.note, "needs_review": line.needs_review, "review": list(line.review_reasons),
@@ -131,23 +160,37 @@ def fiche_context(report: ReconciliationReport, *, generated: dt.date | None = N
     before = {m.id: m for m in report.before.medications}
     after = {m.id: m for m in report.after.medications}
     rows = [_row(ln, before.get(ln.before or ""), after.get(ln.after or ""), review) for ln in report.lines]
-    counts = [{"status": s, "word": STATUS_PLURAL[s], "n": sum(1 for r in rows if r["status"] == s)}
+    counts = [{"status": s, "word": STATUS_PLURAL[s],
+               "n": sum(1 for r in rows if r["status"] == s and not (s == "stopped" and r["omission"]))}
               for s in LINE_STATUSES]
+    omissions = sum(1 for r in rows if r["omission"])
+    if omissions:
+        counts.insert(LINE_STATUSES.index("stopped") + 1,
+                      {"status": "omission", "word": STATUS_PLURAL["omission"], "n": omissions})
+    alerts = [{"code": x.code, "severity": x.severity, "severity_word": SEVERITY_WORD.get(x.severity, x.severity),
+               "message": x.message, "lines": list(x.lines)}
+              for x in sorted(report.alerts or [], key=lambda x: {"high": 0, "medium": 1}.get(x.severity, 2))]
+    allergies = [{"substance": x["substance"], "reaction": x["reaction"], "kind": x["kind"], "text": x["text"],
+                  "where": x["where"]} for x in merged_allergies(report)]
     docs = []
     for label, ml in (("Traitement habituel (avant)", report.before), ("Traitement hospitalier (après)", report.after)):
         d = ml.document
         docs.append({"label": label, "name": d.name, "side": SIDE_FR.get(d.side, d.side), "pages": d.pages,
                      "sha256": d.sha256[:12], "n": len(ml.medications)})
+    kind = report.after.facts.kind if report.after.facts is not None else "unknown"
     return {
         "title": TITLE, "docs": docs, "rows": rows, "counts": counts, "total": len(rows),
+        "alerts": alerts, "allergies": allergies, "no_allergy": "aucune allergie connue renseignée",
+        "omissions": omissions, "omissions_title": OMISSIONS_TITLE,
+        "not_discharge": {"admission": "prescription d'admission", "stay": "prescription du séjour"}.get(kind),
         "needs_review": sum(1 for r in rows if r["needs_review"]),
         "undocumented": sum(1 for r in rows if r["undocumented"]),
         "undocumented_word": UNDOCUMENTED, "dash": NONE,
         "generated": (generated or dt.date.today()).strftime("%d/%m/%Y"),
         "reviewed": review is not None,
-        "stale": [{"label": q.qualification_fr, "why": q.stale, "by": q.by} for q in review.stale
+        "stale": [{"label": q.qualification_fr, "why": q.stale, "by": who(q.by)} for q in review.stale
                   if q.line_id is None] if review is not None else [],
-        "validation": {"by": review.validation.by, "at": _when(review.validation.at)}
+        "validation": {"by": who(review.validation.by), "at": _when(review.validation.at)}
         if review is not None and review.validation is not None else None,
         "pending": len(review.pending) if review is not None else None,
         "unintentional": sum(1 for r in rows if r["qualification"] and r["qualification"]["code"] == "unintentional"),

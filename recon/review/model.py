@@ -34,8 +34,10 @@ ERROR_FR: dict[str, str] = {
     "ajout": "ajout (médicament en trop)",
 }
 MAX_COMMENT = 2000
-STATUS_FR = {"unchanged": "poursuivi", "modified": "modifié", "substituted": "substitué", "suspended": "suspendu",
+STATUS_FR = {"unchanged": "poursuivi", "modified": "modifié", "substituted": "remplacé", "suspended": "suspendu",
              "stopped": "arrêté", "added": "ajouté"}
+# a usual drug the hospital prescription leaves out with no written reason, not yet qualified
+OMISSION_FR = "non repris (à confirmer)"
 PAIR_PATTERN = r"^(m[0-9]{1,5}|-)>(m[0-9]{1,5}|-)$"
 
 
@@ -209,17 +211,31 @@ def fold(report: ReconciliationReport, decisions: list[Decision]) -> Review:
                   history=sorted(decisions, key=lambda d: d.seq))
 
 
+def is_omission(line: ReconciliationLine, review: Review | None = None) -> bool:
+    """A possible omission still to confirm: a usual drug absent from the hospital prescription with no
+    written reason (``line.omission``), that the pharmacist has not qualified as an intentional stop."""
+    if not (line.status == "stopped" and line.omission):
+        return False
+    q = review.for_line(line.id) if review is not None else None
+    return q is None or q.qualification == "unintentional"
+
+
 def annotate(report: ReconciliationReport, review: Review) -> ReconciliationReport:
     """The report as the letter should tell it. An intentional divergence documented by the pharmacist
     takes the comment as its reason when the documents wrote none; an unintentional one says so in its
     reason (with the error type and the comment), so that the reader of the letter knows it is an
-    error reported to the prescriber and not a decision. An undocumented one keeps "motif à préciser"."""
+    error reported to the prescriber and not a decision. An undocumented one keeps "motif à préciser".
+    A possible omission qualified as intentional becomes a stop (with the comment as its reason when
+    documented); qualified as unintentional it stays apart, "divergence non intentionnelle (omission)
+    signalée au prescripteur"."""
     out = report.model_copy(deep=True)
     for line in out.lines:
         q = review.for_line(line.id)
         if q is None:
             continue
         written = (line.reason or "").strip()
+        if line.omission and q.qualification in ("documented", "undocumented"):
+            line.omission = False  # the pharmacist says the stop is intended
         if q.qualification == "documented" and q.comment and not written:
             line.reason = q.comment
         elif q.qualification == "unintentional":
@@ -243,6 +259,7 @@ __all__ = [
     "Validation",
     "annotate",
     "divergent",
+    "is_omission",
     "fold",
     "pair_key",
 ]

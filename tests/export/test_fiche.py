@@ -74,7 +74,7 @@ def test_every_line_once_with_its_status_word(report, page) -> None:
         assert cells[2] == STATUS_WORD[status]
         assert ("(absent)" in cells[0]) is (line.before is None)
         assert ("(absent)" in cells[1]) is (line.after is None)
-    assert set(STATUS_WORD.values()) == {"poursuivi", "modifié", "substitué", "suspendu", "arrêté", "ajouté"}
+    assert set(STATUS_WORD.values()) == {"poursuivi", "modifié", "remplacé", "suspendu", "arrêté", "ajouté"}
     assert Counter(s for s, _ in rows) == Counter(ln.status for ln in report.lines)
 
 
@@ -108,7 +108,7 @@ def test_divergence_column(report, page) -> None:
     rows = dict((ln.id, cells) for (_, cells), ln in zip(_parse(page).rows, report.lines, strict=True))
     assert rows["l1"][3] == "—"
     assert "Fréquence : 1 fois par jour (matin) → 2 fois par jour (matin et midi)" in rows["l3"][3]
-    assert "Dose journalière : 40 mg → 80 mg" in rows["l3"][3]
+    assert "Dose quotidienne : 40 mg → 80 mg" in rows["l3"][3]
     assert "Dosage : 10 mg → 5 mg" in rows["l4"][3]
     assert "Substance" not in rows["l1"][3]
 
