@@ -35,8 +35,16 @@ from pathlib import Path
 from typing import Any
 
 from recon.errors import ReconError, RenderError
-from recon.export.fhir import ATC, FHIR_STATUS, OMISSION_STATUS, TO_CONFIRM, XHTML, allergy_resource, dosage, \
-    validate_bundle
+from recon.export.fhir import (
+    ATC,
+    FHIR_STATUS,
+    OMISSION_STATUS,
+    TO_CONFIRM,
+    XHTML,
+    allergy_resource,
+    dosage,
+    validate_bundle,
+)
 from recon.export.fiche import OMISSION_NOTE, STATUS_WORD, TITLE, UNDOCUMENTED, divergence
 from recon.letter.describe import former_name, name, posology
 from recon.letter.render import merged_allergies

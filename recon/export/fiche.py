@@ -1,9 +1,13 @@
 """The reconciliation report as an HTML "fiche de conciliation des traitements médicamenteux".
 
 The sheet follows the HAS 2018 model (fiche de conciliation des traitements médicamenteux): one row
-per line of the report, with the usual treatment (traitement habituel), the hospital treatment (prescription hospitalière), the
-line's status, the divergence (the changed fields, old → new, and the daily doses) and a comment
-(the written reason, "divergence non documentée" when a discrepancy has none, the review flags).
+per line of the report, with the usual treatment (traitement habituel), the hospital treatment
+(prescription hospitalière), the line's status, the divergence (the changed fields, old → new, and
+the daily doses) and a comment (the written reason, "divergence non documentée" when a discrepancy
+has none, the review flags, the usual treatment's name when the hospital writes another). The
+report's alerts and the documents' allergies head the sheet; possible omissions (usual drugs left
+out with no written reason) have their own table, "Traitements habituels non repris — à confirmer",
+until the pharmacist qualifies them as intentional stops.
 
 The page is self-contained (inline CSS, no external resource) and the template is autoescaped:
 every text from the documents is escaped.
@@ -19,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from recon.errors import ReconError, RenderError
 from recon.letter.describe import amount, duration, fmt_number, former_name, frequency, name, period, posology
-from recon.letter.render import merged_allergies, section_of
+from recon.letter.render import merged_allergies
 from recon.models import LINE_STATUSES, Change, Medication, Quantity, ReconciliationLine, ReconciliationReport
 from recon.output import write_output
 from recon.review import Review

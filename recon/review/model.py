@@ -259,7 +259,7 @@ __all__ = [
     "Validation",
     "annotate",
     "divergent",
-    "is_omission",
     "fold",
+    "is_omission",
     "pair_key",
 ]
