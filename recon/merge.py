@@ -7,15 +7,20 @@ same status), the line records that it is also in that document (``also_in``); w
 the earlier line is kept, flagged for review with what the other source says — the pharmacist decides
 which one the patient takes, the two are never added up. Every other line is kept, renumbered, with
 the index of its document.
+
+Allergies are the union of every document's, one per substance (folded), each with the index of the
+document that first names it; the facts are the first document's, with the patient identity of the
+first document that writes one.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from recon.models import DocumentInfo, Medication, MedicationList
+from recon.models import Allergy, DocumentFacts, DocumentInfo, Medication, MedicationList
 from recon.reconcile.compare import compare
 from recon.reconcile.identity import same_drug
+from recon.reference import fold
 
 
 def _disagreement(kept: Medication, other: Medication) -> str | None:
@@ -23,6 +28,39 @@ def _disagreement(kept: Medication, other: Medication) -> str | None:
         return "statut"
     changes = compare(kept, other)
     return ", ".join(c.field for c in changes) if changes else None
+
+
+def merge_allergies(lists: list[MedicationList]) -> list[Allergy] | None:
+    """The allergies of all the lists, one per folded substance (the first mention, completed with a
+    reaction another document writes), each with its document; [] when the documents only say
+    'aucune', None when none says anything."""
+    if all(ml.allergies is None for ml in lists):
+        return None
+    out: list[Allergy] = []
+    seen: dict[str, Allergy] = {}
+    for k, ml in enumerate(lists, start=1):
+        for allergy in ml.allergies or []:
+            key = fold(allergy.substance)
+            if key in seen:
+                if seen[key].reaction is None and allergy.reaction:
+                    seen[key].reaction = allergy.reaction
+                continue
+            copy = allergy.model_copy(deep=True, update={"document": allergy.document or k})
+            seen[key] = copy
+            out.append(copy)
+    return out
+
+
+def merge_facts(lists: list[MedicationList]) -> DocumentFacts | None:
+    """The first document's facts, with the patient identity of the first document that writes one."""
+    facts = [ml.facts for ml in lists if ml.facts is not None]
+    if not facts:
+        return None
+    first = lists[0].facts.model_copy(deep=True) if lists[0].facts is not None else DocumentFacts()
+    if first.patient is None:
+        patient = next((f.patient for f in facts if f.patient is not None), None)
+        first.patient = patient.model_copy(deep=True) if patient is not None else None
+    return first
 
 
 def merge_lists(lists: list[MedicationList]) -> MedicationList:
@@ -57,7 +95,8 @@ def merge_lists(lists: list[MedicationList]) -> MedicationList:
         pages=sum(d.pages for d in docs),
         sha256=hashlib.sha256("".join(d.sha256 for d in docs).encode()).hexdigest(),
     )
-    return MedicationList(document=info, medications=meds, warnings=warnings, sources=docs)
+    return MedicationList(document=info, medications=meds, warnings=warnings, sources=docs,
+                          allergies=merge_allergies(lists), facts=merge_facts(lists))
 
 
-__all__ = ["merge_lists"]
+__all__ = ["merge_allergies", "merge_facts", "merge_lists"]
