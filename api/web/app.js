@@ -5,11 +5,14 @@
 const STATUS = {
   unchanged: { word: "poursuivi", icon: "=" },
   modified: { word: "modifié", icon: "≠" },
-  substituted: { word: "substitué", icon: "⇄" },
+  substituted: { word: "remplacé", icon: "⇄" },
   suspended: { word: "suspendu", icon: "⏸" },
   stopped: { word: "arrêté", icon: "✕" },
+  // a usual drug absent from the hospital prescription with no written reason: not a stop, to confirm
+  omission: { word: "non repris — à confirmer", icon: "?" },
   added: { word: "ajouté", icon: "+" },
 };
+const SEVERITY = { high: "Important", medium: "À vérifier", info: "Information" };
 const QUALIFICATIONS = [
   ["documented", "Intentionnelle documentée"],
   ["undocumented", "Intentionnelle non documentée"],
@@ -47,6 +50,9 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function say(message) { $("#status").textContent = message; }
+
+// a user name as the page shows it: no internal word
+function who(name) { return name === "anonymous" ? "anonyme" : name || ""; }
 
 function showError(message) {
   const box = $("#error");
@@ -219,15 +225,34 @@ function render() {
   $("#docs").textContent = v.docs.map((d) => `${d.label} : ${d.name} (${d.n} ligne${d.n > 1 ? "s" : ""})`).join(" · ");
   $("#summary").replaceChildren(
     ...v.counts.filter((c) => c.n).map((c) => el("li", { class: `chip st-${c.status}` },
-      el("span", { class: "icon", "aria-hidden": "true", text: STATUS[c.status].icon }), ` ${c.word} : ${c.n}`)),
+      el("span", { class: "icon", "aria-hidden": "true", text: (STATUS[c.status] || { icon: "" }).icon }),
+      ` ${c.word} : ${c.n}`)),
     el("li", { class: "chip" }, `à vérifier : ${v.needs_review}`),
     el("li", { class: "chip" }, `à qualifier : ${state.review.pending.length}`),
   );
+  renderAlerts(v);
   const validated = state.review.validation;
   $("#lines tbody").replaceChildren(...v.rows.map((row) => lineRow(row, Boolean(validated))));
   renderValidation();
   renderHistory();
   say(`${v.total} ligne${v.total > 1 ? "s" : ""} : ${state.review.pending.length} divergence(s) à qualifier.`);
+}
+
+function renderAlerts(v) {
+  const alerts = v.alerts || [];
+  const items = alerts.map((a) => el("li", { class: `alert ${a.severity}`, "data-code": a.code },
+    el("strong", { text: `${SEVERITY[a.severity] || "Information"} : ` }), a.message));
+  if (v.not_discharge) {
+    items.unshift(el("li", { class: "alert high" }, el("strong", { text: "Important : " }),
+      `la prescription hospitalière est une ${v.not_discharge}, pas une prescription de sortie.`));
+  }
+  $("#alerts").replaceChildren(...(items.length ? [el("h3", { text: "Points d'attention" }), el("ul", {}, items)] : []));
+  $("#alerts").hidden = !items.length;
+  const allergies = v.allergies || [];
+  $("#allergies").replaceChildren(el("strong", { text: "Allergies et intolérances : " }),
+    allergies.length
+      ? allergies.map((a, i) => [i ? " ; " : "", a.text, el("span", { class: "muted", text: ` (selon : ${a.where})` })]).flat()
+      : (v.no_allergy || "aucune allergie connue renseignée"));
 }
 
 function medCell(side, med, row) {
@@ -262,7 +287,9 @@ function divergenceCell(row) {
     })));
   }
   if (row.reason) cell.append(el("p", { class: "reason" }, el("strong", { text: "Motif écrit : " }), row.reason));
+  else if (row.omission_note) cell.append(el("p", { class: "undoc omission", text: `Omission possible : ${row.omission_note}` }));
   else if (row.undocumented) cell.append(el("p", { class: "undoc", text: "Motif non écrit dans les documents" }));
+  if (row.former) cell.append(el("p", { class: "note former", text: row.former }));
   if (row.note) cell.append(el("p", { class: "note", text: row.note }));
   if (row.needs_review && row.review.length) {
     cell.append(el("p", { class: "review" }, el("strong", { text: "À vérifier : " }), row.review.join(" ; ")));
@@ -305,11 +332,15 @@ function qualificationCell(row, locked) {
 }
 
 function lineRow(row, locked) {
-  const status = STATUS[row.status];
-  return el("tr", { id: `ligne-${row.id}`, class: `st-${row.status}`, "data-status": row.status, "data-line": row.id },
+  const shown = row.omission ? "omission" : row.status;
+  const status = STATUS[shown];
+  return el("tr", {
+    id: `ligne-${row.id}`, class: `st-${shown}`, "data-status": row.status, "data-line": row.id,
+    "data-omission": row.omission ? "true" : null,
+  },
     medCell("before", row.before, row),
     el("td", { class: "status" },
-      el("span", { class: `badge st-${row.status}` },
+      el("span", { class: `badge st-${shown}` },
         el("span", { class: "icon", "aria-hidden": "true", text: status.icon }), ` ${status.word}`),
       row.changed.length ? el("span", { class: "fields" },
         `(${row.changed.map((f) => FIELD_FR[f] || f).join(", ")})`) : null),
@@ -469,7 +500,7 @@ function renderLink(med) {
   $("#link-current").replaceChildren(
     el("strong", { text: subs }), med.atc ? ` (ATC ${med.atc})` : "",
     el("span", { class: "muted", text: ` — ${method}, score ${Number(link.score).toFixed(2)}` }),
-    link.chosen_by ? el("span", { class: "flag ok", text: `choisi par ${link.chosen_by}` }) : null,
+    link.chosen_by ? el("span", { class: "flag ok", text: `choisi par ${who(link.chosen_by)}` }) : null,
   );
   const cands = link.candidates || [];
   $("#candidates").replaceChildren(cands.length
@@ -528,7 +559,7 @@ function renderValidation() {
   const v = state.review.validation;
   const box = $("#validation-state");
   if (v) {
-    box.textContent = `Conciliation validée par ${v.by} le ${when(v.at)}.`;
+    box.textContent = `Conciliation validée par ${who(v.by)} le ${when(v.at)}.`;
     box.className = "validation-state done";
   } else if (state.review.pending.length) {
     box.textContent = `${state.review.pending.length} divergence(s) restent à qualifier avant la validation.`;
@@ -573,7 +604,7 @@ function renderHistory() {
     if (d.kind === "relink") {
       what = ` : ${drugOf(d.payload.side, d.payload.medication) || ""} ${d.payload.previous ? `(${d.payload.previous}) ` : ""}→ ${d.payload.name}`;
     }
-    return el("li", {}, `${when(d.at)} — ${d.by} — ${kinds[d.kind] || d.kind}${what}`);
+    return el("li", {}, `${when(d.at)} — ${who(d.by)} — ${kinds[d.kind] || d.kind}${what}`);
   }));
 }
 

@@ -41,7 +41,7 @@ def test_a_corrected_link_changes_the_line(walked) -> None:  # type: ignore[no-u
 def test_divergences_qualified_and_validated(walked) -> None:  # type: ignore[no-untyped-def]
     assert walked.qualified == 6
     assert walked.keyboard_comment == "Adaptation à la fonction rénale, voir CR"  # saved with the keyboard only
-    assert "validée par anonymous" in walked.validated_text
+    assert "validée par anonyme" in walked.validated_text
 
 
 def test_reopened_with_its_reason_in_the_history(walked) -> None:  # type: ignore[no-untyped-def]
@@ -63,9 +63,9 @@ def test_the_reconciliation_can_be_erased(walked) -> None:  # type: ignore[no-un
 
 
 def test_the_downloaded_sheet_and_letter(walked) -> None:  # type: ignore[no-untyped-def]
-    assert "Conciliation validée par anonymous" in walked.fiche_text
+    assert "Conciliation validée par anonyme" in walked.fiche_text
     assert "Divergence non intentionnelle" in walked.fiche_text and "omission" in walked.fiche_text
-    assert "Médicament corrigé par anonymous" in walked.fiche_text
+    assert "Médicament corrigé par anonyme" in walked.fiche_text
     text = " ".join(walked.letter_text.split())
     for drug in ("BISOPROLOL", "FUROSEMIDE", "Metformine", "Ramipril"):
         assert drug.lower() in text.lower()
