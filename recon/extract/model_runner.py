@@ -146,6 +146,13 @@ class _Row:
     spans: list[Span] = field(default_factory=list)
     extra: list[Line] = field(default_factory=list)
     header_status: str | None = None
+    until: int | None = None  # where the drug's part of its line ends (the next DRUG span), None: the line's end
+
+    @property
+    def segment(self) -> str:
+        """The line from the drug name to the next drug, then the continuation lines."""
+        own = self.line.text[self.drug.end : self.until]
+        return " ".join([own, *(x.text.strip() for x in self.extra)])
 
 
 class ModelExtractor:
@@ -187,8 +194,8 @@ class ModelExtractor:
             if line.section in _SKIP_SECTIONS:
                 last = []
                 continue
-            spans = _join_combinations([_snap(s, text) if s.label == "DRUG" else s
-                                        for s in spans_by_line.get(line.number, [])], text)
+            spans = _widen_strengths(_join_combinations([_snap(s, text) if s.label == "DRUG" else s
+                                                         for s in spans_by_line.get(line.number, [])], text), text)
             drugs = [s for s in spans if s.label == "DRUG" and s.score >= MIN_DRUG_SCORE]
             if not drugs:
                 attrs = [s for s in spans if s.label != "DRUG"]
@@ -212,7 +219,8 @@ class ModelExtractor:
                 own = [s for s in spans if s.label != "DRUG" and d.end <= s.start < nxt]
                 if k == 0:  # a leading status ("Arrêt du …") belongs to the first drug
                     own = [s for s in spans if s.label == "STATUS" and s.end <= d.start] + own
-                new_rows.append(_Row(d, line, own, header_status=header_status))
+                new_rows.append(_Row(d, line, own, header_status=header_status,
+                                     until=drugs[k + 1].start if k + 1 < len(drugs) else None))
             rows.extend(new_rows)
             last = new_rows
         return rows
@@ -258,10 +266,13 @@ class ModelExtractor:
         if strength is None and "STRENGTH" not in first:
             # a strength glued to the name the model tagged as DRUG ("DOLIPRANE1000MG")
             strength = pos.parse_strength(row.drug.text)
-        form, implied_route = pos.parse_form(first["FORM"]) if "FORM" in first else (None, None)
+        segment = row.segment
+        form, implied_route = pos.parse_form(f"{row.drug.text} {first['FORM']}", context=segment) \
+            if "FORM" in first else (None, None)
         if form is None:
-            form, implied_route = pos.parse_form(row.drug.text)
-        dose = pos.parse_dose(first["DOSE"], strength=strength, form=form) if "DOSE" in first else None
+            form, implied_route = pos.parse_form(row.drug.text, context=segment)
+        dose = pos.parse_dose(first["DOSE"], strength=strength, form=form, context=segment) \
+            if "DOSE" in first else None
         freq_text = " ; ".join(s.text for s in by.get("FREQUENCY", []))
         frequency = None
         if freq_text:
@@ -272,8 +283,12 @@ class ModelExtractor:
                     value, unit = slot_dose
                     dose = _slot_quantity(value, unit, form)
             else:
-                frequency = pos.parse_frequency(freq_text)
-        if form is None and dose is not None:
+                frequency = pos.parse_frequency(pos.without_maximum(freq_text))
+        if dose is None and frequency is not None and frequency.text and P.SLOTS.fullmatch(frequency.text.strip()):
+            dose = pos.slot_dose(frequency.text, form)
+        if dose is None and "DOSE" in first and _BARE_NUMBER.fullmatch(first["DOSE"].strip()):
+            dose = _bare_dose(first["DOSE"], form, strength)
+        if form is None and dose is not None and not pos.deduced(dose):  # a deduced unit says no form
             form = P.FORM_OF_DOSE_UNIT.get(dose.unit)
         route = pos.parse_route(" ".join(s.text for s in by.get("ROUTE", []))) if "ROUTE" in by else None
         if route is None:
@@ -300,6 +315,8 @@ class ModelExtractor:
         if bare is not None and _whole_word(bare, row.line.text):
             # a bare number tagged as a strength ("Levothyrox 75 : 1 cp"): the usual unit of its class
             strength = pos.bare_strength(bare.text, atc=link.atc, dose_unit=dose.unit if dose else None)
+        # "max 6/j", "max 3 g/j": the maximum a day, read on the drug's part of the line
+        frequency = pos.apply_maximum(frequency, segment, dose=dose, strength=strength, as_needed=as_needed)
 
         substances = [Substance(name=s, atc=link.atc if len(link.substances) == 1 else None, strength=None)
                       for s in link.substances]
@@ -378,6 +395,23 @@ def _join_combinations(spans: list[Span], text: str) -> list[Span]:
     return out
 
 
+def _widen_strengths(spans: list[Span], text: str) -> list[Span]:
+    """A STRENGTH span cut inside its number ('4000 UI/0,' of '4000 UI/0,4 ml') is widened to the strength
+    written there; the spans it then covers (a DOSE '4 ml') are pieces of it and are dropped."""
+    out: list[Span] = []
+    cover: tuple[int, int] | None = None
+    for span in spans:
+        if cover is not None and cover[0] <= span.start < cover[1]:
+            continue
+        if span.label == "STRENGTH":
+            m = pos.STRENGTH_RE.match(text, span.start)
+            if m is not None and m.end() > span.end:
+                span = Span(span.start, m.end(), span.label, text[span.start : m.end()], span.score)
+            cover = (span.start, span.end)
+        out.append(span)
+    return out
+
+
 def _plausible(row: _Row, med: Medication) -> bool:
     """A drug the lexicon knows exactly is kept; a fuzzy or unknown name only on a prescription-shaped
     line (the model also tags stray words of narrative text, which then link fuzzily or not at all)."""
@@ -451,8 +485,27 @@ def _slots(text: str) -> tuple[Frequency, tuple[float, str] | None] | None:
 def _slot_quantity(value: float, unit: str, form: str | None) -> Quantity | None:
     if unit:
         return pos.parse_dose(f"{value:g} {unit}")
-    unit_of_form = P.DOSE_UNIT_OF_FORM.get(form or "comprimé")
+    if form is None:  # no unit in the cells, no form on the line: tablets, deduced
+        return pos.deduced_dose(value, "comprimé")
+    unit_of_form = P.DOSE_UNIT_OF_FORM.get(form)
     return Quantity(value=value, unit=unit_of_form) if unit_of_form else None
+
+
+_BARE_NUMBER = re.compile(r"\d+(?:[.,]5)?|[½¼¾]|1/2|1/4|3/4")
+
+
+def _bare_dose(text: str, form: str | None, strength: Quantity | None) -> Quantity | None:
+    """A DOSE span that is a bare number ('1' of 'SKENAN LP 30 mg gélule : 1 matin et soir'): units of the
+    form written, or tablets (deduced) of a strength in mass units when no form is written."""
+    value = pos.number(text)
+    if not value:
+        return None
+    unit = P.DOSE_UNIT_OF_FORM.get(form or "")
+    if unit:
+        return Quantity(value=pos._num(value), unit=unit)
+    if form is None and strength is not None and strength.unit in ("mg", "g", "µg"):
+        return pos.deduced_dose(value, "comprimé", text)
+    return None
 
 
 def _identity(med: Medication) -> frozenset[str]:

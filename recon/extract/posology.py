@@ -156,16 +156,18 @@ def bare_strength(text: str, *, atc: str | None, dose_unit: str | None) -> Quant
 
 
 def parse_dose(text: str, *, strength: Quantity | None = None, form: str | None = None,
-               countable_only: bool = False) -> Quantity | None:
+               countable_only: bool = False, context: str | None = None) -> Quantity | None:
     """The amount taken at once: '1 cp', '½ cp', '1 cp et demi', '2 bouffées', '14 UI', '40 mg'.
 
     Parenthesised remarks ("(100 ml)", "(soit 15 mg/semaine)") are read last. A bare number
-    before a time of day ("1 matin et soir") counts units of the ``form``.
+    before a time of day ("1 matin et soir") counts units of the ``form``. ``context`` is the whole line
+    when ``text`` is a piece of it (its remarks tell what an injection holds).
     """
     bare = _PARENS.sub(lambda x: " " * len(x.group(0)), text)
-    found = _dose(bare, strength, form, text)
+    whole = text if context is None else context
+    found = _dose(bare, strength, form, whole, deduce=True)
     if found is None and not countable_only:
-        found = _dose(text, strength, None, text)
+        found = _dose(text, strength, None, whole)
     if found is not None and countable_only and _canon(found.unit, _DOSE_EACH) is None:
         return None
     return found
@@ -174,16 +176,21 @@ def parse_dose(text: str, *, strength: Quantity | None = None, form: str | None 
 _PARENS = re.compile(r"\([^()]*\)")
 
 
-def _dose(text: str, strength: Quantity | None, form: str | None, whole: str) -> Quantity | None:
+def _dose(text: str, strength: Quantity | None, form: str | None, whole: str, *,
+          deduce: bool = False) -> Quantity | None:
     m = DOSE_RE.search(text)
     mass = DOSE_MASS_RE.search(text)
-    bare = BARE_DOSE_RE.search(text) if form else None
-    unit_of_form = P.DOSE_UNIT_OF_FORM.get(form or "")
+    # a bare number counts units of the form written; with no form written, tablets of a strength in mass
+    # units (the unit is deduced, not written: the dose's ``text`` is the number alone, see ``deduced``)
+    guessed = form is None and deduce and strength is not None and strength.unit in _MASS_TO_MG
+    bare = BARE_DOSE_RE.search(text) if form or guessed else None
+    unit_of_form = P.DOSE_UNIT_OF_FORM.get(form or "") or ("comprimé" if guessed else None)
     first = bare is not None and all(x is None or bare.start() < x.start() for x in (m, mass))
     if bare and unit_of_form and first:
         value = number(bare.group("num"))
         if value is not None:
-            return Quantity(value=_num(value + (0.5 if bare.group("half") else 0)), unit=unit_of_form)
+            value = _num(value + (0.5 if bare.group("half") else 0))
+            return Quantity(value=value, unit=unit_of_form, text=f"{value:g}" if guessed else None)
     if m and (mass is None or m.start() <= mass.start() or _is_strength_echo(mass, strength)):
         value = number(m.group("num")) if m.group("num").lower() != "demi" else 0.5
         if value is not None:
@@ -221,6 +228,20 @@ def _injection_unit(text: str, strength: Quantity | None, form: str | None) -> s
     return None
 
 
+def deduced(quantity: Quantity | None) -> bool:
+    """A dose whose unit was deduced, not written ('1-0-1', '1 le matin' with no form on the line): its
+    ``text`` is what was written, a number without letters."""
+    return quantity is not None and quantity.text is not None and not _LETTERS.search(quantity.text)
+
+
+def deduced_dose(value: float, unit: str, written: str | None = None) -> Quantity:
+    """A dose of ``value`` in a ``unit`` deduced, not written; ``written`` is the number as written."""
+    return Quantity(value=_num(value), unit=unit, text=(written or f"{_num(value):g}").strip())
+
+
+_LETTERS = re.compile(r"[A-Za-zÀ-ÿµ]")
+
+
 def _is_strength_echo(mass: re.Match[str], strength: Quantity | None) -> bool:
     return False if strength is None else number(mass.group("num")) == strength.value
 
@@ -235,6 +256,21 @@ def parse_slots(text: str) -> tuple[list[float], re.Match[str]] | None:
     if any(v is not None and v > 40 for v in values):
         return None
     return [float(v) for v in values if v is not None], m
+
+
+def slot_dose(text: str, form: str | None) -> Quantity | None:
+    """'½-0-½' → ½ of the form's unit (tablets, deduced, when no form is written); None when the slots
+    differ ('1-0-2')."""
+    vals = {number(v) for v in re.split(r"\s*-\s*", text)} - {0.0, None}
+    if len(vals) != 1:
+        return None
+    value = vals.pop()
+    if value is None:
+        return None
+    if form is None:
+        return deduced_dose(value, "comprimé")
+    unit = P.DOSE_UNIT_OF_FORM.get(form)
+    return Quantity(value=_num(value), unit=unit) if unit else None
 
 
 def parse_frequency(text: str, *, as_needed: bool = True) -> Frequency | None:

@@ -301,8 +301,8 @@ class RuleExtractor:
         if row.slot_cells is not None:
             dose, frequency = _apply_slots(row.slot_cells, row.header, dose, frequency, form)  # type: ignore[arg-type]
         elif frequency is not None and frequency.text and P.SLOTS.search(frequency.text):
-            dose = _slot_dose(frequency.text, form) or dose
-        if form is None and dose is not None:
+            dose = pos.slot_dose(frequency.text, form) or dose
+        if form is None and dose is not None and not pos.deduced(dose):  # a deduced unit says no form
             form = P.FORM_OF_DOSE_UNIT.get(dose.unit)
         route = pos.parse_route(full_posology) or pos.parse_route(name_part)
         if route is None:
@@ -544,8 +544,11 @@ def _apply_slots(cells: list[str], header: _Header | None, dose: Quantity | None
                      text=" ".join(c or "-" for c in cells))
     if len(set(amounts)) == 1:
         value, unit = amounts[0]
-        unit = unit or P.DOSE_UNIT_OF_FORM.get(form or "comprimé") or "comprimé"
-        dose = Quantity(value=pos._num(value), unit=unit)
+        of_form = P.DOSE_UNIT_OF_FORM.get(form or "")
+        if unit or of_form:
+            dose = Quantity(value=pos._num(value), unit=unit or of_form)  # type: ignore[arg-type]
+        else:  # no unit in the cells, no form on the line: tablets, deduced
+            dose = pos.deduced_dose(value, "comprimé")
     else:
         dose = None
     return dose, freq
@@ -581,15 +584,6 @@ def _has_posology(text: str) -> bool:
         return True
     freq = pos.parse_frequency(text)
     return freq is not None and (pos.parse_dose(text) is not None or bool(freq.times_of_day))
-
-
-def _slot_dose(text: str, form: str | None) -> Quantity | None:
-    """'½-0-½' → ½ of the form's unit; None when the slots differ ('1-0-2')."""
-    vals = {pos.number(v) for v in re.split(r"\s*-\s*", text)} - {0.0, None}
-    if len(vals) != 1:
-        return None
-    unit = P.DOSE_UNIT_OF_FORM.get(form or "comprimé")
-    return Quantity(value=pos._num(vals.pop()), unit=unit) if unit else None  # type: ignore[arg-type]
 
 
 def _continued_strength(text: str) -> Quantity | None:
