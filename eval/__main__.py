@@ -6,7 +6,9 @@ per extractor, ONNX/torch ratio), ``linking`` (linking accuracy and speed, clean
 ``ingest`` (PDF layouts and scans, pages/s against pypdfium2 and pdfplumber), ``api`` (HTTP
 load and schemathesis). ``all`` runs the first five; ``--full`` adds ``ingest`` and ``api``
 (several minutes). ``python -m eval web`` (no DATASET) walks the web page through in Chromium and
-saves screenshots under eval/results/web/. Writes Markdown reports and plots under eval/results/. DATASET is any
+saves screenshots under eval/results/web/. ``python -m eval safety [--out eval/results/safety.md]
+[--quick]`` (no DATASET) runs the clinical-safety mutation suite (pairs of fictional documents made from
+one another by one controlled change). Writes Markdown reports and plots under eval/results/. DATASET is any
 folder in the gold format.
 """
 
@@ -183,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         from eval.web_walkthrough import main as web
 
         return web(argv[1:])
+    if argv[:1] == ["safety"]:  # no data set: the clinical-safety mutation suite, fictional documents
+        from eval.safety import main as safety
+
+        return safety(argv[1:])
     if argv[:1] == ["variants"]:  # layout variants of a data set, gold carried over (eval/variants.py)
         from eval.variants import main as variants
 
