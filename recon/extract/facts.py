@@ -335,7 +335,7 @@ _BARE_NAME = re.compile(r"^\s*(?P<name>(?:[A-ZÀ-ÝŒ][A-ZÀ-ÝŒ'’-]+\s+){1,3
                         r"|n[ée]e?\b))")
 
 
-def _name_at(text: str, pos: int) -> tuple[str | None, int]:
+def _name_at(text: str, pos: int, *, given: bool = False) -> tuple[str | None, int]:
     """The name written at ``pos`` (after a label or a civility): capitalised words and words in
     capitals, up to a comma, a parenthesis, a column gap, a lower-case word or a stop word."""
     words: list[str] = []
@@ -349,11 +349,13 @@ def _name_at(text: str, pos: int) -> tuple[str | None, int]:
         m = _TOKEN.match(text, j)
         if not m or fold(m.group(0)) in P.NAME_STOP or fold(m.group(0)).rstrip("s") in P.NAME_STOP:
             break
+        if re.match(r"\s*:", text[m.end():]):
+            break  # a label ('Prénom :'), not a name
         words.append(m.group(0))
         i = m.end()
     while words and words[-1].endswith(".") and len(words[-1]) <= 4:
         words.pop()  # a trailing initial belongs to the next person ('M. X et Dr Y.')
-    if not words or not any(_UPPER_WORD.match(w) or len(words) >= 2 for w in words):
+    if not words or not (given or any(_UPPER_WORD.match(w) or len(words) >= 2 for w in words)):
         return None, pos
     return " ".join(words), i
 
@@ -390,7 +392,7 @@ def read_patient(doc: Document) -> PatientFacts | None:
             continue
         first = _FIRST_NAME.search(ln.text, end)
         if first:
-            given, end2 = _name_at(ln.text, first.end())
+            given, end2 = _name_at(ln.text, first.end(), given=True)
             if given:
                 found, end = f"{found} {given}", end2
         name, name_line = found, ln
