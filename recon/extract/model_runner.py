@@ -518,12 +518,13 @@ _FILLABLE = ("strength", "dose", "frequency", "route", "form", "duration")
 
 
 def _merge_repeats(meds: list[Medication]) -> list[Medication]:
-    """One entry per drug and strength: a drug restated later is merged into the first (gaps filled)."""
+    """One entry per prescription: a drug restated later (the same line again, or a mention without
+    posology) is merged into the first, gaps filled; another posology of the same drug is its own line
+    (``posology.is_repeat``, as in the rules)."""
     out: list[Medication] = []
     for med in meds:
         key = _identity(med)
-        twin = next((o for o in out if _identity(o) == key and (
-            o.strength is None or med.strength is None or o.strength == med.strength)), None)
+        twin = next((o for o in out if _identity(o) == key and pos.is_repeat(o, med)), None)
         if twin is None:
             out.append(med)
             continue

@@ -310,6 +310,13 @@ PER_DAY_PATTERNS: list[tuple[str, str]] = [
     (r"\b(?:1\s*/\s*j|/\s*j(?:our)?|par\s+jour|quotidien(?:ne)?|chaque\s+jour|tous\s+les\s+jours|1\s+fois\s+par\s+jour"
      r"|une\s+fois\s+par\s+jour|\bpar\s+24\s*h|en\s+continu)\b", "daily"),
 ]
+# a line that tells its drug's posology changed ("18 UI le soir - réduite", "passé à 2 cp"): it restates a
+# prescription written earlier in the document (one entry, the later posology), not a second one
+CHANGE_CUE = re.compile(
+    r"\b(?:r[ée]duite?s?|diminu[ée]e?s?|augment[ée]e?s?|major[ée]e?s?|minor[ée]e?s?|modifi[ée]e?s?|adapt[ée]e?s?"
+    r"|pass[ée]e?s?\s+[àa]|au\s+lieu\s+d[eu]|(?:r[ée]duction|diminution|augmentation|majoration)\s+(?:de|du|des|à))\b",
+    re.IGNORECASE,
+)
 # a written maximum a day: "max 6/j", "maximum 4 prises par jour", "sans dépasser 4 g par jour", "max 8 cp/24h",
 # "3 cp/j max", "3 fois par jour au maximum" (the unit alternatives are built in posology.py)
 MAX_LEAD = r"(?:\bmax(?:imum|i)?\b\.?|\bau\s+maximum|\bjusqu['’]?\s*[àa]|\bsans\s+d[ée]passer|\bne\s+pas\s+d[ée]passer)"

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from recon.extract import patterns as P
-from recon.models import Duration, Frequency, Quantity
+from recon.models import Duration, Frequency, Medication, Quantity
 
 
 def _alt(variants: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -620,3 +620,47 @@ def parse_status(text: str) -> str:
                 best = (m.start(), status)
             break
     return best[1] if best else "active"
+
+
+# -- repeats -----------------------------------------------------------------------------------------
+def same_quantity(a: Quantity | None, b: Quantity | None, *, units: bool = True) -> bool:
+    """Both unknown, or the same amount ('1 g' is '1000 mg'); ``units`` False compares the values only."""
+    if a is None or b is None:
+        return a is b
+    if a.unit in _MASS_TO_MG and b.unit in _MASS_TO_MG:
+        return abs(a.value * _MASS_TO_MG[a.unit] - b.value * _MASS_TO_MG[b.unit]) <= 1e-9 * max(1.0, a.value)
+    return abs(a.value - b.value) <= 1e-9 * max(1.0, a.value) and (not units or a.unit == b.unit)
+
+
+def has_posology(med: Medication) -> bool:
+    return med.dose is not None or med.frequency is not None
+
+
+def is_repeat(first: Medication, later: Medication) -> bool:
+    """Whether ``later`` (the same drug) restates ``first``: one entry, not two prescriptions.
+
+    A mention without any posology of its own ("arrêt du Kardégic", a name in a justification) is a
+    repeat; so is the same line restated (same strength, dose, frequency and as-needed; what one of them
+    leaves unwritten does not differ), and a later line that says the posology changed ("réduite"). A
+    line with another strength or another posology is its own medication ("LASILIX 40 mg : 1 cp le
+    matin" and "FUROSEMIDE 40 mg : 2 cp le midi").
+    """
+    if first.strength is not None and later.strength is not None and not same_quantity(first.strength,
+                                                                                       later.strength):
+        return False
+    if not has_posology(first) or not has_posology(later):
+        return True
+    if P.CHANGE_CUE.search(later.text):  # "… : 18 UI le soir - réduite": the same prescription, changed
+        return True
+    if first.as_needed != later.as_needed:
+        return False
+    if first.dose is not None and later.dose is not None and not same_quantity(
+            first.dose, later.dose, units=not (deduced(first.dose) or deduced(later.dose))):
+        return False
+    fa, fb = first.frequency, later.frequency
+    if fa is not None and fb is not None:
+        if fa.per_day is not None and fb.per_day is not None and abs(fa.per_day - fb.per_day) > 1e-6:
+            return False
+        if fa.times_of_day and fb.times_of_day and fa.times_of_day != fb.times_of_day:
+            return False
+    return True

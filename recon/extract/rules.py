@@ -614,15 +614,13 @@ def _unlinked(text: str, start: int, end: int) -> Mention | None:
 
 
 def _merge_repeats(meds: list[Medication]) -> list[Medication]:
-    """One entry per drug and strength: a drug restated later in the document is merged into the first."""
+    """One entry per prescription: a drug restated later in the document (the same line again, or a mention
+    without posology) is merged into the first; another posology of the same drug is its own line
+    (``posology.is_repeat``)."""
     out: list[Medication] = []
     for med in meds:
         key = _identity(med)
-        twin = next(
-            (o for o in out if key and _identity(o) == key and (
-                o.strength is None or med.strength is None or o.strength == med.strength)),
-            None,
-        )
+        twin = next((o for o in out if key and _identity(o) == key and pos.is_repeat(o, med)), None)
         if twin is None:
             out.append(med)
             continue
