@@ -13,15 +13,15 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from api import audit
-from api.storage.schema import decisions, idempotency, metadata, migrate, migrations_table, originals, reports
+from api.storage.schema import decisions, idempotency, jobs, metadata, migrate, migrations_table, originals, reports
 from recon.review.model import closed
 
 log = logging.getLogger("recon.api")
@@ -69,6 +69,20 @@ class StoredDecision:
 
 # decide(report body, decisions so far) -> (target, payload, new body or None)
 Decide = Callable[[dict[str, Any], list[StoredDecision]], tuple[str, dict[str, Any], dict[str, Any] | None]]
+
+
+def insert_report(conn: Connection, *, owner: str, kind: str, body: dict[str, Any], context: dict[str, Any] | None,
+                  files: Sequence[tuple[str, int, str, bytes]] = ()) -> tuple[str, dt.datetime]:
+    """Insert a report and its uploaded documents in the caller's transaction; audited there."""
+    rid, now = uuid.uuid4().hex, utcnow()
+    audit.append(conn, actor=owner, action="create", resource=rid, outcome="ok")
+    conn.execute(insert(reports).values(
+        id=rid, owner=owner, kind=kind, created_at=now,
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        context=None if context is None else json.dumps(context, ensure_ascii=False)))
+    for side, idx, media_type, data in files:
+        conn.execute(insert(originals).values(report_id=rid, side=side, idx=idx, media_type=media_type, data=data))
+    return rid, now
 
 
 class Storage:
@@ -144,17 +158,9 @@ class Storage:
         """Store a report (its uploaded documents ``files``: (side, index, media type, bytes), and its
         idempotency key: (key, route, fingerprint)); audited. Raises IdempotencyConflict when another
         request stored the same key first."""
-        rid, now = uuid.uuid4().hex, utcnow()
         try:
             with self.engine.begin() as conn:
-                audit.append(conn, actor=owner, action="create", resource=rid, outcome="ok")
-                conn.execute(insert(reports).values(
-                    id=rid, owner=owner, kind=kind, created_at=now,
-                    body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                    context=None if context is None else json.dumps(context, ensure_ascii=False)))
-                for side, idx, media_type, data in files:
-                    conn.execute(insert(originals).values(report_id=rid, side=side, idx=idx, media_type=media_type,
-                                                          data=data))
+                rid, now = insert_report(conn, owner=owner, kind=kind, body=body, context=context, files=files)
                 if idem is not None:
                     key, route, fp = idem
                     conn.execute(insert(idempotency).values(owner=owner, key=key, route=route, fingerprint=fp,
@@ -278,6 +284,7 @@ class Storage:
             conn.execute(delete(originals).where(originals.c.report_id.in_(expired)))
             n = conn.execute(delete(reports).where(reports.c.created_at < cutoff)).rowcount or 0
             conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff))
+            conn.execute(delete(jobs).where(jobs.c.created_at < cutoff))  # jobs (and their results) too
             if n:
                 audit.append(conn, actor="system", action="purge", resource=f"{n} reports", outcome="ok")
         if n:

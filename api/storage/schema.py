@@ -102,6 +102,31 @@ originals = Table(
     PrimaryKeyConstraint("report_id", "side", "idx"),
 )
 
+jobs = Table(
+    "jobs", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(256), nullable=False),
+    Column("kind", String(16), nullable=False),  # extract | reconcile | batch
+    Column("status", String(16), nullable=False),  # queued | running | done | failed | cancelled
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("started_at", DateTime, nullable=True),
+    Column("finished_at", DateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(64), nullable=True),  # the runner that holds it while running
+    Column("lease_until", DateTime, nullable=True),  # a running job whose lease passed is run again
+    Column("progress_done", Integer, nullable=False, default=0),
+    Column("progress_total", Integer, nullable=False, default=1),
+    Column("params", Text, nullable=False),  # options (side, store…): no document content
+    Column("payload", LargeBinary, nullable=True),  # the inputs, removed once the job is finished
+    Column("result", Text, nullable=True),
+    Column("report_id", String(32), nullable=True),
+    Column("problem", Text, nullable=True),  # the coded problem of a failed job (no patient text)
+    Index("ix_jobs_status", "status"),
+    Index("ix_jobs_owner", "owner"),
+    Index("ix_jobs_created_at", "created_at"),
+)
+
 GENESIS = "0" * 64
 
 
@@ -120,10 +145,15 @@ def _v3_originals(conn: Connection) -> None:
     originals.create(conn, checkfirst=True)
 
 
+def _v4_jobs(conn: Connection) -> None:
+    jobs.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial: reports, idempotency keys, audit log", _v1_initial),
     (2, "review decisions of stored reports", _v2_decisions),
     (3, "uploaded documents of stored reports (page images of the source view)", _v3_originals),
+    (4, "background jobs (durable queue of extract, reconcile and batch work)", _v4_jobs),
 ]
 
 

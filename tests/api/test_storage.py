@@ -101,9 +101,9 @@ def test_periodic_purge(client: TestClient) -> None:
 
 def test_migrations_are_recorded_and_idempotent(client: TestClient) -> None:
     engine = app_of(client).state.runtime.storage.engine
-    assert migrate(engine) == 3
+    assert migrate(engine) == 4
     with engine.connect() as conn:
-        assert [r.version for r in conn.execute(select(migrations_table))] == [1, 2, 3]
+        assert [r.version for r in conn.execute(select(migrations_table))] == [1, 2, 3, 4]
 
 
 def test_audit_chain_verifies_and_detects_tampering(client: TestClient) -> None:
