@@ -123,6 +123,17 @@ class Settings(BaseSettings):
     max_parallel_parses: int = Field(default_factory=lambda: os.cpu_count() or 2, gt=0,
                                      description="PDFs and images parsed at once (others wait their turn)")
     docs: bool = Field(True, description="serve /docs and /openapi.json")
+    # background jobs (Dask)
+    dask_scheduler: str | None = Field(None, description="tcp://host:8786 of a `dask scheduler`; default: an "
+                                       "embedded LocalCluster, started on the first job")
+    dask_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), gt=0,
+                              description="worker processes of the embedded LocalCluster")
+    dask_processes: bool = Field(True, description="embedded cluster: worker processes (False: threads, for tests)")
+    jobs_at_once: int = Field(4, gt=0, description="jobs one API process runs at once (the others stay queued)")
+    job_lease_s: float = Field(30.0, gt=0, description="a running job not renewed for this long is run again")
+    job_poll_s: float = Field(2.0, gt=0, description="how often queued and abandoned jobs are looked for")
+    job_max_attempts: int = Field(3, gt=0, description="runs of one job interrupted by crashes before it fails")
+    max_job_pairs: int = Field(200, gt=0, description="pairs in one batch job")
 
     @field_validator("api_keys", mode="before")
     @classmethod
