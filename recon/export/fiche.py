@@ -22,7 +22,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from recon.errors import ReconError, RenderError
-from recon.letter.describe import amount, duration, fmt_number, former_name, frequency, name, period, posology
+from recon.letter.describe import (
+    amount,
+    duration,
+    fmt_number,
+    fmt_quantity,
+    former_name,
+    frequency,
+    name,
+    period,
+    posology,
+)
 from recon.letter.render import merged_allergies
 from recon.models import LINE_STATUSES, Change, Medication, Quantity, ReconciliationLine, ReconciliationReport
 from recon.output import write_output
@@ -59,7 +69,7 @@ def _value(field: str, v: object) -> str:
         if field == "duration" or "days" in v:
             return duration(v) or NONE
         if "value" in v and "unit" in v and isinstance(v["value"], int | float):
-            return f"{fmt_number(float(v['value']))} {v['unit']}"
+            return fmt_quantity(Quantity(value=float(v["value"]), unit=str(v["unit"])))
         return str(v.get("text") or NONE)
     if isinstance(v, list):
         return ", ".join(str(x) for x in v) or NONE
@@ -78,7 +88,7 @@ def _per_day(m: Medication | None) -> float | None:
 
 def divergence(changes: list[Change], before: Medication | None = None, after: Medication | None = None) -> list[str]:
     """'Fréquence : 1 fois par jour (matin) → 2 fois par jour (matin et midi)', then the daily dose
-    ('Dose quotidienne : 40 mg → 80 mg'); a weekly drug's dose is its week's ('Dose : 70 mg par semaine')."""
+    ('Dose quotidienne : 40 mg → 80 mg'); a weekly drug's is its week's ('Dose totale : 70 mg par semaine')."""
     parts = [f"{FIELD_FR.get(c.field, c.field).capitalize()} : {_value(c.field, c.before)} → "
              f"{_value(c.field, c.after)}" for c in changes]
     doses = next(((c.daily_dose_before, c.daily_dose_after) for c in changes
@@ -91,7 +101,7 @@ def divergence(changes: list[Change], before: Medication | None = None, after: M
             parts.append(f"Dose quotidienne : {_q(db)}" + (" (inchangée)" if same else f" → {_q(da)}"))
         else:
             b_text, a_text = amount(db, pb), amount(da, pa)
-            parts.append(f"Dose : {b_text}" + (" (inchangée)" if b_text == a_text else f" → {a_text}"))
+            parts.append(f"Dose totale : {b_text}" + (" (inchangée)" if b_text == a_text else f" → {a_text}"))
     return parts
 
 

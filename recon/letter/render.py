@@ -21,6 +21,7 @@ from recon.letter.describe import (
     amount,
     duration,
     fmt_number,
+    fmt_quantity,
     former_name,
     frequency,
     name,
@@ -34,6 +35,7 @@ from recon.models import (
     DocumentFacts,
     Medication,
     PatientFacts,
+    Quantity,
     ReconciliationLine,
     ReconciliationReport,
 )
@@ -386,6 +388,8 @@ def _patient_conflicts(patients: list[PatientFacts]) -> list[str]:
 def _plural(word: str, n: int) -> str:
     if n <= 1:
         return word
+    if " " in word:  # 'non repris (à confirmer)'
+        return word
     return word + ("x" if word.endswith("eau") else "" if word.endswith(("s", "x")) else "s")
 
 
@@ -536,7 +540,7 @@ def daily_dose_text(db: Any, da: Any, b: Medication | None, a: Medication | None
         def plain(q: Any) -> str:
             return f"{fmt_number(q.value)} {q.unit}" if q is not None else "?"
         return "Dose quotidienne", f"{plain(db)} → {plain(da)}"
-    return "Dose", f"{amount(db, pb)} → {amount(da, pa)}"
+    return "Dose totale", f"{amount(db, pb)} → {amount(da, pa)}"
 
 
 def _changes(changes: list[Change], b: Medication | None = None,
@@ -564,7 +568,7 @@ def _value(field: str, v: object) -> str:
         if field == "duration" or "days" in v:
             return duration(v) or "—"
         if "value" in v and "unit" in v and isinstance(v["value"], int | float):
-            return f"{fmt_number(float(v['value']))} {v['unit']}"
+            return fmt_quantity(Quantity(value=float(v["value"]), unit=str(v["unit"])))
         return str(v.get("text") or "—")
     if isinstance(v, list):
         return ", ".join(str(x) for x in v) or "—"

@@ -133,3 +133,59 @@ STAY_JSON: dict[str, Any] = {
 
 def stay() -> Stay:
     return Stay.model_validate(STAY_JSON)
+
+
+def views_report(*, kind: str = "discharge", allergies: bool = True, alerts: bool = True) -> ReconciliationReport:
+    """A fictional report with what every view must carry: an as-needed line with its written maximum, a weekly
+    drug whose dose changes, a brand at home and its generic at the hospital, a possible omission beside a
+    decided stop, allergies in both documents, alerts, and the patient, stay and authors the documents write."""
+    from recon.models import Alert, Allergy, DocumentFacts, PatientFacts
+
+    prn_b = med("b1", "PARACETAMOL", "paracétamol", "N02BE01", (500, "mg"), dose=(1, "gélule"), per_day=6,
+                as_needed=True, form="gélule")
+    prn_a = med("a1", "PARACETAMOL", "paracétamol", "N02BE01", (500, "mg"), dose=(1, "gélule"), per_day=6,
+                as_needed=True, form="gélule")
+    for m in (prn_b, prn_a):
+        m.as_needed_reason = "si EVA > 4"
+        assert m.frequency is not None
+        m.frequency.max_per_day = 6
+    mtx_b = med("b2", "METHOTREXATE", "méthotrexate", "L04AX03", (2.5, "mg"), dose=(4, "comprimé"), per_day=1 / 7)
+    mtx_a = med("a2", "METHOTREXATE", "méthotrexate", "L04AX03", (2.5, "mg"), dose=(6, "comprimé"), per_day=1 / 7)
+    rep = report([
+        ("unchanged", med("b3", "KARDEGIC", "acide acétylsalicylique", "B01AC06", (75, "mg"), dose=(1, "sachet")),
+         med("a3", "ACIDE ACETYLSALICYLIQUE", "acide acétylsalicylique", "B01AC06", (75, "mg"), dose=(1, "sachet")),
+         {}),
+        ("unchanged", prn_b, prn_a, {}),
+        ("modified", mtx_b, mtx_a,
+         {"changes": [Change(field="dose", before={"value": 4, "unit": "comprimé"},
+                             after={"value": 6, "unit": "comprimé"},
+                             daily_dose_before=Quantity(value=10 / 7, unit="mg"),
+                             daily_dose_after=Quantity(value=15 / 7, unit="mg"))],
+          "reason": "Poussée de polyarthrite"}),
+        ("stopped", med("b4", "DIFFU-K", "chlorure de potassium", "A12BA01", (600, "mg"), dose=(1, "gélule")), None,
+         {"reason": "Hyperkaliémie 5,8 mmol/l", "documented": True}),
+        ("stopped", med("b5", "IMOVANE", "zopiclone", "N05CF01", (3.75, "mg"), times=["coucher"]), None,
+         {"omission": True, "documented": False}),
+        ("added", None, med("a6", "AMOXICILLINE", "amoxicilline", "J01CA04", (1, "g"), per_day=3, status="new",
+                            duration_days=7), {"reason": "Pneumopathie"}),
+    ])
+    if allergies:
+        rep.before.allergies = [Allergy(substance="pénicilline", atc=["J01C"], reaction="urticaire",
+                                        text="Allergie : pénicilline (urticaire)")]
+        rep.after.allergies = [Allergy(substance="Pénicillines", atc=["J01C"], text="ALLERGIE PENICILLINES"),
+                               Allergy(substance="AINS", kind="intolérance", reaction="épigastralgies",
+                                       text="Intolérance AINS")]
+    rep.after.facts = DocumentFacts(kind=kind,  # type: ignore[arg-type]
+                                    patient=PatientFacts(name="MARTIN Paul", birth_date="1950-01-02", sex="M",
+                                                         ins="150017512345678"),
+                                    admission_date="2024-03-01", discharge_date="2024-03-08",
+                                    author="Dr Claire HOPITAL", hospital="Hôpital Fictif Nord",
+                                    service="Médecine interne")
+    rep.before.facts = DocumentFacts(kind="usual", patient=PatientFacts(name="MARTIN Paul", ipp="IPP998"),
+                                     author="Dr Jean VILLE")
+    if alerts:
+        rep.alerts = [
+            Alert(code="A201", message="Allergie à la pénicilline écrite et AMOXICILLINE prescrite", lines=["l6"]),
+            Alert(code="A401", message="Substance prescrite deux fois", lines=[], severity="medium"),
+        ]
+    return rep
