@@ -297,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     ru.set_defaults(func=cmd_reference_update)
     rr = rsub.add_parser("reset", help="forget the imported reference and use the embedded one")
     rr.set_defaults(func=cmd_reference_reset)
+    from recon.batch import add_subcommand as add_batch
+
+    add_batch(sub, add_extractor)  # `recon batch DIR|pairs.csv --output-dir OUT [--scheduler ADDR]`
     sv = sub.add_parser("serve", help="start the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
