@@ -47,6 +47,7 @@ from eval.safety_catalogue import (
     SUBSTITUTE,
     TROIS,
     Rx,
+    Sched,
     atc4,
     category,
     daily,
@@ -59,8 +60,9 @@ from eval.safety_catalogue import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+# "pdf": the plain lines as a PDF; "pdf-columns": the columns as a PDF, each cell placed at its column;
 # "mixed": BEFORE in plain lines, AFTER in space-separated columns
-LAYOUTS = ("plain", "pipe", "columns", "pdf", "mixed")
+LAYOUTS = ("plain", "pipe", "columns", "pdf", "pdf-columns", "mixed")
 SECTION_MARK = "§"  # a note so marked is written in a "Traitements arrêtés" section, not on the line
 STOP_REASONS = ("hypotension", "insuffisance rénale aiguë", "hypokaliémie", "chute à domicile", "bradycardie",
                 "saignement digestif", "cytolyse hépatique", "confusion")
@@ -173,6 +175,26 @@ def _unit(from_unit: str, to_unit: str) -> Callable[[str, Rx, int], tuple[Rx, li
     return make
 
 
+# the same schedule in other words
+REWRITE = {"le matin": "1 fois par jour, le matin", "le soir": "1 fois par jour, le soir",
+           "le midi": "1 fois par jour, à midi", "au coucher": "1 fois par jour, au coucher",
+           "matin et soir": "2 fois par jour", "matin, midi et soir": "3 fois par jour",
+           "3 fois par jour": "matin, midi et soir", "le lundi, une fois par semaine": "une fois par semaine, le lundi",
+           "tous les 3 jours": "toutes les 72 heures", "à changer une fois par semaine": "à changer tous les 7 jours",
+           "toutes les 4 heures": "6 fois par jour"}
+
+
+def _rewrite(key: str, rx: Rx, v: int) -> tuple[Rx, list[Rx]]:
+    return rx, [replace(rx, sched=Sched(REWRITE[rx.sched.text], rx.sched.per_day, rx.sched.weekly))]
+
+
+def _dose_in_mg(key: str, rx: Rx, v: int) -> tuple[Rx, list[Rx]]:
+    """'1 cp' of 40 mg written '40 mg'."""
+    assert rx.dose is not None
+    mg = rx.dose * rx.strength * {"mg": 1.0, "g": 1000.0, "µg": 1e-3}[rx.unit]
+    return rx, [replace(rx, dose=round(mg, 6), dose_unit="mg")]
+
+
 def _release(key: str, rx: Rx, v: int) -> tuple[Rx, list[Rx]]:
     anchor, form = IMMEDIATE[key]
     return rx, [replace(rx, anchor=anchor, release="", form=form, dose_unit="gélule" if form == "gélule" else "cp")]
@@ -204,7 +226,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("written stop", _stop, frozenset({"stopped"}), frozenset({"status"}), frozenset({"daily"}), swap=False),
     Kind("suspension", _suspend, frozenset({"suspended"}), frozenset({"status"}), frozenset({"daily"}), swap=False),
     Kind("class substitution", _substitute, frozenset({"substituted"}), frozenset({"substance"}),
-         frozenset({"strength", "per_intake", "daily"}), _tag("substitution")),
+         frozenset({"strength", "form", "per_intake", "daily"}), _tag("substitution")),
     Kind("look-alike name", _look_alike, frozenset({"stopped", "substituted", "modified"}),
          frozenset({"substance"}), needs=_tag("look_alike"), review_ok=True, swap=False),
     Kind("duplicate", _duplicate, frozenset({"unchanged", "modified"}), frozenset(),
@@ -212,6 +234,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("brand ↔ DCI", _brand_dci, frozenset({"unchanged"}), frozenset(), needs=lambda k, rx: bool(rx.dci_name)),
     Kind("1 g ↔ 1000 mg", _unit("mg", "g"), frozenset({"unchanged"}), frozenset(), needs=_tag("g_mg")),
     Kind("0,125 mg ↔ 125 µg", _unit("µg", "mg"), frozenset({"unchanged"}), frozenset(), needs=_tag("mg_ug")),
+    Kind("posology rewritten", _rewrite, frozenset({"unchanged"}), frozenset(),
+         needs=lambda k, rx: rx.sched.text in REWRITE and not rx.as_needed and not rx.note),
+    Kind("dose count ↔ mg", _dose_in_mg, frozenset({"unchanged"}), frozenset(),
+         needs=lambda k, rx: rx.dose_unit in ("cp", "gélule") and rx.unit in ("mg", "g", "µg")
+         and rx.dose is not None and rx.dose * rx.strength >= 1),
     Kind("reordered lines", _same, frozenset({"unchanged"}), frozenset(), swap=False),
     Kind("release LP → immediate", _release, frozenset({"modified", "substituted"}), frozenset({"release"}),
          frozenset({"form"}), _tag("release")),
@@ -375,20 +402,34 @@ def document_text(pair: Pair, side: str) -> str:
                f"Patient : {h['patient']} - né(e) le {h['dob']}", ""]
         end = ["", f"Prescripteur : Dr {h['doctor']}"]
         lines = pair.after
-    layout = pair.layout if pair.layout != "mixed" else ("plain" if side == "before" else "columns")
+    layout = {"mixed": "plain" if side == "before" else "columns", "pdf-columns": "columns"}.get(pair.layout,
+                                                                                               pair.layout)
     return "\n".join([*top, *body(lines, layout), *end]) + "\n"
 
 
-def pdf_bytes(text: str) -> bytes:
-    """The text as a one-page PDF, a line per line (Helvetica)."""
+def pdf_bytes(text: str, *, columns: bool = False) -> bytes:
+    """The text as a PDF, a line per line (Helvetica); with ``columns``, the chunks a line's runs of spaces
+    separate are placed at their column's position, as a word processor's table would."""
+    import re
+
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", size=10)
+    left = pdf.l_margin
     for line in text.splitlines():
-        pdf.cell(0, 5, line.encode("latin-1", "replace").decode("latin-1") or " ", new_x="LMARGIN", new_y="NEXT")
+        line = line.encode("latin-1", "replace").decode("latin-1")
+        chunks = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)] if columns else []
+        if len(chunks) < 2:
+            pdf.cell(0, 5, line or " ", new_x="LMARGIN", new_y="NEXT")
+            continue
+        y = pdf.get_y()
+        for start, chunk in chunks:
+            pdf.set_xy(left + 2.0 * start, y)
+            pdf.cell(pdf.get_string_width(chunk) + 1, 5, chunk)
+        pdf.set_xy(left, y + 5)
     return bytes(pdf.output())
 
 
@@ -398,8 +439,9 @@ def documents(pair: Pair) -> tuple[Any, Any]:
     out = []
     for side in ("before", "after"):
         text = document_text(pair, side)
-        if pair.layout == "pdf":
-            out.append(read_bytes(pdf_bytes(text), name=f"{side}.pdf", suffix=".pdf"))
+        if pair.layout.startswith("pdf"):
+            pdf = pdf_bytes(text, columns=pair.layout == "pdf-columns")
+            out.append(read_bytes(pdf, name=f"{side}.pdf", suffix=".pdf"))
         else:
             out.append(read_bytes(text.encode("utf-8"), name=f"{side}.txt", suffix=".txt"))
     return out[0], out[1]
@@ -774,7 +816,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval safety", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "results" / "safety.md")
-    ap.add_argument("--quick", action="store_true", help="each mutation in three layouts, once (~66 pairs)")
+    ap.add_argument("--quick", action="store_true", help="each mutation in three layouts, once (~70 pairs)")
     ap.add_argument("--variants", type=int, default=4, help="full run: pairs per mutation and layout")
     args = ap.parse_args(argv)
     from eval.__main__ import _progress
