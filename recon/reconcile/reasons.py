@@ -50,8 +50,8 @@ systematique systematiques systematiquement t croquer buvable collyre pommade cr
 pdre poudre susp suspension sirop spray aerosol ovule suppositoire lp lm orodispersible
 effervescent gastro gastroresistant enrobe pellicule secable sec quadrisecable kwikpen flexpen solostar turbuhaler
 diskus ellipta respimat unidose inhalateur nebuliseur continu continue diner dejeuner petit gouter jusqu jusque
-induction dans mu mui ns mte efg cif prise prises depuis ce cette jour ci janvier fevrier mars avril mai juin juillet
-aout septembre octobre novembre decembre buccale buccal rectale rectal vaginale vaginal nasale nasal auriculaire
+induction dans avec mu mui ns mte efg cif prise prises depuis ce cette jour ci janvier fevrier mars avril mai juin
+juillet aout septembre octobre novembre decembre buccale buccal rectale rectal vaginale vaginal nasale nasal auriculaire
 ophtalmique sublinguale gingivale
 """
 _POSOLOGY_WORDS = _lexicon(_POSOLOGY_TEXT)
