@@ -492,8 +492,8 @@ def _said(line: Any) -> dict[str, Any] | None:
     if line is None:
         return None
     return {"status": line.status, "changes": [c.field for c in line.changes], "needs_review": line.needs_review,
-            "review_reasons": line.review_reasons[:3], "omission": line.omission, "duplicate": line.duplicate,
-            "documented": line.documented, "reason": line.reason}
+            "review_reasons": line.review_reasons[:3], "reason": line.reason,
+            **{k: getattr(line, k, None) for k in ("omission", "duplicate", "documented")}}
 
 
 def score(pair: Pair, report: Any) -> dict[str, Any]:
@@ -578,11 +578,12 @@ def score(pair: Pair, report: Any) -> dict[str, Any]:
         right = res["others_right"] == res["others"] and not res["lost"]
     res["right"] = right
     if pair.kind == "silent removal":
-        res["omission_flagged"] = bool(target_line is not None and target_line.omission is True
+        res["omission_flagged"] = bool(target_line is not None
+                                       and getattr(target_line, "omission", None) is True
                                        and target_line.needs_review)
     if pair.kind == "written stop":
-        res["documented"] = bool(target_line is not None and target_line.documented is True
-                                 and target_line.omission is not True)
+        res["documented"] = bool(target_line is not None and getattr(target_line, "documented", None) is True
+                                 and getattr(target_line, "omission", None) is not True)
     if pair.kind == "duplicate":
         res["duplicate_flagged"] = right
     # daily doses carried by the mutated line's changes
@@ -602,7 +603,7 @@ def _right(pair: Pair, kind: Kind, bm: list[Any], am: list[Any], by_a: dict[str,
     if pair.kind == "duplicate":  # both AFTER lines on the report, each flagged
         ids = [am[j].id if am[j] is not None else None for j in pair.target_a]
         lines = [by_a.get(i) for i in ids if i is not None]
-        return len(lines) == 2 and all(x.duplicate is True or x.needs_review for x in lines)
+        return len(lines) == 2 and all(getattr(x, "duplicate", None) is True or x.needs_review for x in lines)
     if line is None:
         return False
     if line.status == "unchanged" and kind.review_ok:

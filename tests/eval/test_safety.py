@@ -115,9 +115,6 @@ def test_scorer_counts_a_mutated_line_reported_unchanged_as_dangerous() -> None:
     assert len(res["dangerous"]) == 1 and not res["right"]
 
 
-@pytest.mark.xfail(strict=False, reason="le même principe actif écrit deux fois (princeps + DCI) n'est extrait "
-                   "qu'une fois : une ligne est perdue / the same substance on two AFTER lines (brand + DCI) is "
-                   "extracted once, so one line is lost (engine being fixed)")
 def test_no_line_is_lost(quick_summary) -> None:
     assert quick_summary["totals"]["lines_lost"] == 0, quick_summary["examples"].get("lost")
 
