@@ -513,6 +513,9 @@ def _reasons_written_elsewhere(lines: list[ReconciliationLine], before: list[Med
             if not (_STOP_CUE.search(text) or _SUSPEND_CUE.search(text) or substitution_cue(other)
                     or change_cue(other) or _ELSEWHERE_CUE.search(text)):
                 continue
+            if (line.status == "added" and _after_status(other) in ("stopped", "suspended")
+                    and not substitution_cue(other)):
+                continue  # a stop or a suspension explains its own line, not a drug it names in passing
             found = justification(other.comment or text, None)
             if found:
                 line.reason = found
