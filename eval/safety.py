@@ -772,7 +772,8 @@ def write_report(summary: dict[str, Any], out: Path, *, command: str) -> Path:
              f"{time.strftime('%Y-%m-%d %H:%M')} · {machine()} · `{command}` · {t['pairs']} pairs, "
              f"{t['lines']} lines, {t['seconds']:.0f} s", "",
              "Each pair: BEFORE (a GP's ordonnance) and AFTER (a hospital prescription) made from one another "
-             "by one controlled change to one line; all drugs and posologies are fictional, written by "
+             "by one controlled change to one line; real drug names, fictional patients, prescribers and "
+             "posologies, written by "
              "`eval/safety_catalogue.py`. A cell is the pairs whose mutated line got the right outcome "
              "(its status, paired with the right line; flags where the kind asks for them).", "",
              "## Mutation × layout", "", *table(summary), "", "## Measures", "", *measures(summary), "",
