@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import problems
 from api.deps import Runtime
 from api.limits import BodySizeLimit
-from api.routes import documents, drugs, health, letters, reports, review, sources, web
+from api.routes import documents, drugs, health, jobs, letters, reports, review, sources, web
 from api.routes.review import RelinkRequest
 from api.schemas import ExtractTextRequest, LetterRequest, Problem, ReconcileListsRequest, ReconcileTextRequest
 from api.settings import Settings
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/openapi.json" if settings.docs else None)
     app.state.runtime = rt
     problems.install(app)
-    for module in (health, documents, letters, reports, review, sources, drugs, web):
+    for module in (health, documents, jobs, letters, reports, review, sources, drugs, web):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
