@@ -267,8 +267,8 @@ class ModelExtractor:
             # a strength glued to the name the model tagged as DRUG ("DOLIPRANE1000MG")
             strength = pos.parse_strength(row.drug.text)
         segment = row.segment
-        form, implied_route = pos.parse_form(f"{row.drug.text} {first['FORM']}", context=segment) \
-            if "FORM" in first else (None, None)
+        form, implied_route = pos.parse_form(f"{row.drug.text} {_form_words(row, by['FORM'][0])}",
+                                             context=segment) if "FORM" in first else (None, None)
         if form is None:
             form, implied_route = pos.parse_form(row.drug.text, context=segment)
         dose = pos.parse_dose(first["DOSE"], strength=strength, form=form, context=segment) \
@@ -288,6 +288,12 @@ class ModelExtractor:
             dose = pos.slot_dose(frequency.text, form)
         if dose is None and "DOSE" in first and _BARE_NUMBER.fullmatch(first["DOSE"].strip()):
             dose = _bare_dose(first["DOSE"], form, strength)
+        if dose is None and "DOSE" not in first and "FREQUENCY" in first:
+            # a dose the model left untagged before its rhythm ("… gélule LP : 1 matin et soir"): a countable one
+            named = [sp.end for sp in row.spans if sp.label in ("STRENGTH", "FORM")
+                     and row.line.text[sp.start : sp.end] == sp.text]
+            after = row.line.text[max(named, default=row.drug.end) : row.until]
+            dose = pos.parse_dose(after, strength=strength, form=form, countable_only=True)
         if form is None and dose is not None and not pos.deduced(dose):  # a deduced unit says no form
             form = P.FORM_OF_DOSE_UNIT.get(dose.unit)
         route = pos.parse_route(" ".join(s.text for s in by.get("ROUTE", []))) if "ROUTE" in by else None
@@ -410,6 +416,16 @@ def _widen_strengths(spans: list[Span], text: str) -> list[Span]:
             cover = (span.start, span.end)
         out.append(span)
     return out
+
+
+def _form_words(row: _Row, form: Span) -> str:
+    """A FORM span with the words written after it up to the next separator, where a release marker
+    often stands ('gélule' of 'gélule à libération prolongée : 1 matin et soir')."""
+    text = row.line.text
+    if text[form.start : form.end] != form.text:
+        return form.text  # a span of a continuation line
+    tail = text[form.end : row.until]
+    return form.text + re.split(r"[:|;,(]|\s{2,}", tail, maxsplit=1)[0]
 
 
 def _plausible(row: _Row, med: Medication) -> bool:
