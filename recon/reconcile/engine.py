@@ -31,6 +31,7 @@ from recon.models import (
     ReconciliationLine,
     ReconciliationReport,
 )
+from recon.reconcile.alerts import report_alerts
 from recon.reconcile.compare import (
     compare,
     daily_dose,
@@ -134,19 +135,11 @@ def reconcile(before: MedicationList, after: MedicationList, *,
     for line in lines:
         line.documented = None if line.status == "unchanged" else bool(line.reason)
     report = ReconciliationReport(before=before, after=after, lines=lines, summary={})
-    report.alerts = _alerts(before, after, lines) or None
+    report.alerts = report_alerts(before, after, lines) or None
     summary = {s: sum(1 for ln in lines if ln.status == s) for s in LINE_STATUSES}
     summary["needs_review"] = sum(1 for ln in lines if ln.needs_review)
     report.summary = summary
     return report
-
-
-def _alerts(before: MedicationList, after: MedicationList, lines: list[ReconciliationLine]) -> list:
-    try:
-        from recon.reconcile.alerts import report_alerts
-    except ImportError:  # TEMP
-        return []
-    return report_alerts(before, after, lines)
 
 
 # -- safety flags --------------------------------------------------------------------------------
