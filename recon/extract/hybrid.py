@@ -6,8 +6,9 @@
   "model") but the linker links it, and its line has a strength, a dose or a frequency. A
   name the lexicon knows was seen by the rules and skipped on purpose (an allergy, a
   negation, a replaced drug, a history paragraph), so it is not added. Not added either:
-  the same substances as a rules line (on the same text line, a repeat; elsewhere, a drug
-  restated in a letter is one entry), or a name the linker cannot link.
+  a repeat of a rules line of the same substances (``posology.is_repeat``: the same line
+  restated, or a mention without posology; another posology of the same drug is its own
+  line, as in the rules), or a name the linker cannot link.
 - Attributes the rules left None (strength, dose, frequency, route, form, duration) are
   filled from the model's line for the same drug on the same text line. Chiefly a strength
   written as a bare number ("Levothyrox 75 : 1 cp"): the rules read the number as part of the
@@ -20,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from recon.extract.model_runner import MODEL_DIR, ModelExtractor, _identity, model_available
+from recon.extract.posology import is_repeat
 from recon.extract.rules import RuleExtractor
 from recon.ingest import Document
 from recon.link import Linker
@@ -55,7 +57,6 @@ def merge(rule_meds: list[Medication], model_meds: list[Medication], *, add_miss
     """The rules' medications (never dropped), completed by the model's (see the module docstring)."""
     out = [m.model_copy(deep=True) for m in rule_meds]
     rule_ids = [_identity(m) for m in out]
-    known = set().union(*rule_ids) if rule_ids else set()
     added: list[Medication] = []
     for med in model_meds:
         key = _identity(med)
@@ -68,8 +69,9 @@ def merge(rule_meds: list[Medication], model_meds: list[Medication], *, add_miss
             continue  # a name the lexicon knows as written was seen by the rules, and skipped on purpose
         if med.strength is None and med.dose is None and med.frequency is None:
             continue  # not shaped like a prescription
-        if key & known or any(key == _identity(a) for a in added):
-            continue
+        if any(key & rk and is_repeat(r, med) for r, rk in zip(out, rule_ids, strict=True)) or any(
+                key == _identity(a) and is_repeat(a, med) for a in added):
+            continue  # a repeat of a line already kept (another posology of the same drug is its own line)
         added.append(med.model_copy(deep=True))
     result = out
     for med in added:  # in document order among the rules' lines, whose order is kept

@@ -96,3 +96,18 @@ def test_hybrid_falls_back_to_rules_without_the_model(tmp_path) -> None:
     rules, _ = RuleExtractor(linker).extract(doc)
     assert [m.model_dump() for m in meds] == [m.model_dump() for m in rules]
     assert [w.code for w in warnings] == ["W290"]
+
+
+def test_merge_adds_another_posology_of_a_rules_drug() -> None:
+    one = Quantity(value=1, unit="comprimé")
+    rules = [_med("LASILIX", "C03CA01", ["furosémide"], (0, 30), dose=one,
+                  frequency=Frequency(per_day=1, times_of_day=["matin"]))]
+    model = [
+        # a name the lexicon does not know, with its own posology on another line: its own prescription
+        _med("FUROSEMIDD", "C03CA01", ["furosémide"], (40, 70), method="model", dose=Quantity(value=2, unit="comprimé"),
+             frequency=Frequency(per_day=1, times_of_day=["midi"])),
+        # the same line restated elsewhere: one entry
+        _med("LASILLIX", "C03CA01", ["furosémide"], (80, 110), method="model", dose=one,
+             frequency=Frequency(per_day=1, times_of_day=["matin"])),
+    ]
+    assert [m.drug_text for m in merge(rules, model)] == ["LASILIX", "FUROSEMIDD"]
