@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Literal
 
 from recon.errors import UnknownDrug, UnknownMedication
+from recon.extract.rules import NAME_SHARED
 from recon.link.linker import Linker, default_linker
+from recon.messages import DRUG_NOT_IN_REFERENCE, UNCERTAIN_LINK
 from recon.models import Candidate, Link, MedicationList, ReconciliationReport, Substance
 from recon.reconcile import reconcile
 from recon.reference.model import DrugEntry
@@ -45,11 +47,14 @@ def relink(report: ReconciliationReport, side: Side, medication_id: str, entry: 
     chosen = Candidate(name=entry.name, atc=entry.atc, substances=list(entry.substances), score=1.0)
     others = [c for c in med.link.candidates if (c.name, c.atc) != (chosen.name, chosen.atc)]
     med.link = Link(method="exact", score=1.0, candidates=[chosen, *others][:5], chosen_by=by)
-    med.review_reasons = [r for r in med.review_reasons
-                          if not r.startswith(("drug not found", "uncertain drug link", "name shared by"))]
+    med.review_reasons = [r for r in med.review_reasons if not r.startswith(_LINK_REASONS)]
     med.needs_review = bool(med.review_reasons)
     med.confidence = max(med.confidence, 0.99 if med.review_reasons else 1.0)
     return reconcile(lists["before"], lists["after"], during=during), previous
 
+
+# the review reasons about the drug link, which a link chosen by hand settles
+_LINK_REASONS = (DRUG_NOT_IN_REFERENCE, UNCERTAIN_LINK.split("{")[0].rstrip(" ("), NAME_SHARED,
+                 "drug not found", "uncertain drug link", "name shared by")
 
 __all__ = ["UnknownDrug", "UnknownMedication", "find_entry", "relink"]
