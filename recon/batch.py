@@ -107,22 +107,30 @@ def reconcile_item(before: tuple[bytes, str, str], after: tuple[bytes, str, str]
 
 
 # -- clusters --------------------------------------------------------------------------------------
+def local_cluster(workers: int, processes: bool = True) -> Any:
+    """An embedded Dask cluster: ``workers`` processes of one thread each, on 127.0.0.1 only; or,
+    ``processes=False``, one in-process worker with ``workers`` threads (no socket at all)."""
+    from distributed import LocalCluster
+
+    where = {"host": "127.0.0.1"} if processes else {}  # threads talk in-process (inproc://)
+    return LocalCluster(n_workers=workers if processes else 1, threads_per_worker=1 if processes else workers,
+                        processes=processes, silence_logs=logging.ERROR, **where,
+                        dashboard_address="127.0.0.1:0")  # its HTTP routes (health, metrics): loopback, any port
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: str | None = None, *, workers: int | None = None, processes: bool = True,
                 extractor: str | None = None) -> Iterator[Any]:
     """A Dask client: to ``scheduler`` when given, else to an embedded LocalCluster on 127.0.0.1
     (``workers`` worker processes with one thread each; ``processes=False``: threads of this
     process). Every worker is warmed up; the embedded cluster is closed on exit."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     cluster = None
     if scheduler:
         client = Client(scheduler, timeout=30)
     else:
-        n = workers or max(1, os.cpu_count() or 1)
-        where = {"host": "127.0.0.1"} if processes else {}  # threads talk in-process (inproc://), no socket
-        cluster = LocalCluster(n_workers=n if processes else 1, threads_per_worker=1 if processes else n,
-                               processes=processes, dashboard_address=None, silence_logs=logging.ERROR, **where)
+        cluster = local_cluster(workers or max(1, os.cpu_count() or 1), processes)
         client = Client(cluster)
     try:
         client.register_plugin(Warmup(extractor))
